@@ -1,0 +1,1 @@
+"""In-memory implementations of every port: unit tests, contract tests and local runs."""

@@ -1,0 +1,37 @@
+"""In-memory ``EmailSender``."""
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from domain.errors import TemplateNotConfigured, WorkerError
+from domain.model import EmailMessage
+
+
+@dataclass
+class InMemoryEmailSender:
+    """Records sent messages. ``templates`` of ``None`` accepts every template key.
+
+    ``fail_with`` raises on every send; ``fail_after`` lets that many sends succeed first,
+    which is how the partial-failure paths are exercised.
+    """
+
+    templates: Mapping[str, str] | None = None
+    sent: list[EmailMessage] = field(default_factory=list)
+    fail_with: WorkerError | None = None
+    fail_after: int = 0
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def require_templates(self, template_keys: Iterable[str]) -> None:
+        if self.templates is None:
+            return
+        for key in template_keys:
+            if key not in self.templates:
+                raise TemplateNotConfigured(key)
+
+    async def send(self, message: EmailMessage) -> str:
+        self.require_templates([message.template_key])
+        if self.fail_with is not None and len(self.sent) >= self.fail_after:
+            raise self.fail_with
+        self.sent.append(message)
+        return f"memory-{next(self._ids)}"

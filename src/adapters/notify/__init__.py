@@ -1,0 +1,1 @@
+"""GOV.UK Notify ``EmailSender`` on the official ``notifications-python-client``."""

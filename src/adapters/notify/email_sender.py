@@ -1,0 +1,122 @@
+"""Send e-mails through GOV.UK Notify without blocking the event loop.
+
+The official client is synchronous (``requests``) and documented as not thread-safe, so calls
+run on a small dedicated thread pool with one client (one HTTP session) per thread.
+"""
+
+import asyncio
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from notifications_python_client.errors import APIError, HTTPError
+from notifications_python_client.notifications import NotificationsAPIClient
+from pydantic import SecretStr
+
+from domain.errors import (
+    RateLimited,
+    RecipientRejected,
+    TemplateNotConfigured,
+    UpstreamMisconfigured,
+    UpstreamUnavailable,
+    redact_personal_data,
+)
+from domain.model import EmailMessage
+
+RATE_LIMIT_WINDOW_S = 60.0
+"""Notify's limit is 3,000 requests per rolling minute: after a 429, wait out the window."""
+
+
+class NotifyEmailSender:
+    """``EmailSender`` that maps template keys through ``GOVNOTIFY_TEMP_MAP`` to Notify ids."""
+
+    def __init__(
+        self,
+        *,
+        api_key: SecretStr,
+        base_url: str,
+        templates: Mapping[str, str],
+        timeout_s: float = 10.0,
+        max_threads: int = 16,
+    ) -> None:
+        self._api_key = api_key
+        self._base_url = base_url.rstrip("/")
+        self._templates = dict(templates)
+        self._timeout_s = timeout_s
+        self._local = threading.local()
+        self._executor = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="notify")
+
+    def require_templates(self, template_keys: Iterable[str]) -> None:
+        for key in template_keys:
+            if not self._templates.get(key):
+                raise TemplateNotConfigured(key)
+
+    def _client(self) -> NotificationsAPIClient:
+        client: NotificationsAPIClient | None = getattr(self._local, "client", None)
+        if client is None:
+            client = NotificationsAPIClient(  # type: ignore[no-untyped-call]
+                self._api_key.get_secret_value(), base_url=self._base_url, timeout=self._timeout_s
+            )
+            self._local.client = client
+        return client
+
+    def _send_blocking(self, message: EmailMessage, template_id: str) -> str:
+        response: dict[str, Any] = self._client().send_email_notification(  # type: ignore[no-untyped-call]
+            email_address=message.recipient,
+            template_id=template_id,
+            personalisation=dict(message.personalisation),
+            reference=message.reference,
+            sanitise_content_for=list(message.plain_text_fields) or None,
+        )
+        return str(response.get("id", ""))
+
+    async def send(self, message: EmailMessage) -> str:
+        self.require_templates([message.template_key])
+        template_id = self._templates[message.template_key]
+        loop = asyncio.get_running_loop()
+        with _translate_errors(message.template_key):
+            return await loop.run_in_executor(
+                self._executor, self._send_blocking, message, template_id
+            )
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+@contextmanager
+def _translate_errors(template_key: str) -> Iterator[None]:
+    """Notify status codes → taxonomy; messages keep Notify's words, never the recipient."""
+    try:
+        yield
+    except HTTPError as error:
+        raise _classify(error, template_key) from error
+    except APIError as error:
+        raise UpstreamUnavailable(
+            f"GOV.UK Notify gave an unreadable answer for template '{template_key}'"
+        ) from error
+
+
+def _classify(error: HTTPError, template_key: str) -> Exception:
+    status = error.status_code
+    detail = redact_personal_data(_describe(error.message))
+    where = f"GOV.UK Notify {status} for template '{template_key}': {detail}"
+    if status == 429:
+        return RateLimited(where, retry_after_s=RATE_LIMIT_WINDOW_S)
+    if status >= 500:
+        return UpstreamUnavailable(where)
+    if status in (401, 403):
+        return UpstreamMisconfigured(where)
+    return RecipientRejected(where)
+
+
+def _describe(message: object) -> str:
+    if isinstance(message, list):
+        return "; ".join(
+            f"{item.get('error', '')}: {item.get('message', '')}"
+            if isinstance(item, dict)
+            else str(item)
+            for item in message
+        )
+    return str(message)

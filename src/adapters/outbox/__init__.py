@@ -1,0 +1,1 @@
+"""The local ``EmailSender`` used when no Notify key is configured."""

@@ -1,0 +1,103 @@
+"""Value objects shared by use cases and ports. Frozen: they describe facts, not state."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+JsonObject = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    """One e-mail to one recipient, by template key (resolved to a Notify id by the adapter).
+
+    ``reference`` is deterministic per job and recipient and carries no personal data, so a
+    duplicate can be traced in Notify. ``plain_text_fields`` names personalisation keys holding
+    free text from users, which Notify must not render as Markdown or links.
+    """
+
+    template_key: str
+    recipient: str
+    personalisation: Mapping[str, Any]
+    reference: str | None = None
+    plain_text_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a use case may know about the job it serves: ids for idempotency keys, never data."""
+
+    queue: str
+    job_id: str
+    attempt: int = 1
+    correlation_id: str = ""
+
+    def reference(self, *parts: str) -> str:
+        """A Notify ``reference`` / delivery key that is stable across retries of this job."""
+        return ":".join((self.queue, self.job_id, *parts))
+
+
+@dataclass(frozen=True)
+class Application:
+    """A service (relying party) as the applications API describes it, as far as sync needs it."""
+
+    id: str
+    name: str = ""
+    parent_id: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    api_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncStateKey:
+    """Primary key of one row of the legacy-sync state tables (catalogue §4.1).
+
+    ``kind`` is ``user``, ``role`` or ``organisation``; ``entity_id`` is the user or role id
+    (GUIDs, compared case-insensitively) or the organisation legacy id; ``organisation_id`` is
+    the organisation legacy id for user rows only.
+    """
+
+    kind: str
+    service_id: str
+    entity_id: str
+    organisation_id: int | None = None
+
+    def normalised(self) -> "SyncStateKey":
+        """GUIDs compare case-insensitively (SQL Server returns them upper-case)."""
+        return SyncStateKey(
+            self.kind, self.service_id.lower(), self.entity_id.lower(), self.organisation_id
+        )
+
+
+@dataclass(frozen=True)
+class LegacyMessage:
+    """One provisioning call to a legacy SOAP service, before formatting.
+
+    ``operation`` is ``ProvisionUser``, ``ProvisionOrganisation`` or ``ProvisionGroup``;
+    ``action`` is ``CREATE`` or ``UPDATE``; ``fields`` are the parameters of catalogue §3.5.
+    """
+
+    operation: str
+    action: str
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PlatformLinks:
+    """Base URLs of the platform's sites, used to build links in e-mails (catalogue §1.9).
+
+    Built by simple concatenation as the original did (e.g. ``help_url + "/contact-us"``).
+    """
+
+    interactions_url: str
+    profile_url: str
+    services_url: str
+    help_url: str
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """Settings e-mail jobs need beside links: the support desk and the Entra switch."""
+
+    support_email_address: str
+    use_entra_for_account_registration: bool = False

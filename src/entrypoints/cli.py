@@ -1,0 +1,144 @@
+"""``dsi-jobs``: run the worker, enqueue a job, list job types, show queue counts.
+
+Exit status: 0 success, 1 invalid configuration or runtime failure, 2 usage error.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from entrypoints.container import (
+    Application,
+    build_container,
+    resolve,
+    start_resources,
+    stop_resources,
+)
+from entrypoints.logging import configure_logging
+from entrypoints.registry import DYNAMIC_FAMILIES
+from entrypoints.settings import Settings, describe_errors
+
+USAGE_ERROR = 2
+CONFIG_ERROR = 1
+
+
+class UsageError(Exception):
+    """The command line is wrong; exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dsi-jobs", description="DfE Sign-in job worker (BullMQ queues in Redis)."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("worker", help="run every worker and the HTTP app on PORT")
+    enqueue = commands.add_parser("enqueue", help="enqueue a job as the Node producers do")
+    enqueue.add_argument("type", help="job type (= queue name)")
+    enqueue.add_argument("data", nargs="?", default="{}", help="JSON object, or - for stdin")
+    commands.add_parser("jobs", help="list the job types this worker consumes")
+    commands.add_parser("status", help="job counts by state for every job type")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print("dsi-jobs: invalid configuration:", file=sys.stderr)  # noqa: T201
+        for line in describe_errors(error):
+            print(f"  {line}", file=sys.stderr)  # noqa: T201
+        return CONFIG_ERROR
+    configure_logging(settings.jobs_log_level if args.command == "worker" else "warning")
+    try:
+        return asyncio.run(_dispatch(args, settings))
+    except UsageError as error:
+        print(f"dsi-jobs {args.command}: {error}", file=sys.stderr)  # noqa: T201
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "worker":
+        from entrypoints.worker.main import run_worker
+
+        return await run_worker(settings)
+    container = build_container(settings)
+    if args.command == "jobs":
+        return await _jobs(container)
+    if args.command == "enqueue":
+        data = _parse_data(args.data)
+        await _require_known_type(container, args.type)
+        return await _with_resources(container, _enqueue(container, args.type, data))
+    return await _with_resources(container, _status(container))
+
+
+async def _with_resources(container: Application, work: Any) -> int:
+    await start_resources(container)
+    try:
+        result: int = await work
+        return result
+    finally:
+        await stop_resources(container)
+
+
+def _parse_data(raw: str) -> dict[str, Any]:
+    text = sys.stdin.read() if raw == "-" else raw
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(
+            f"job data is not valid JSON ({error.msg} at position {error.pos})"
+        ) from None
+    if not isinstance(data, dict):
+        raise UsageError("job data must be a JSON object")
+    return data
+
+
+async def _known_types(container: Application) -> list[str]:
+    registry = await resolve(container.registry)
+    return list(registry)
+
+
+async def _require_known_type(container: Application, job_type: str) -> None:
+    if job_type in await _known_types(container):
+        return
+    if any(job_type.startswith(f"{family}_") for family in DYNAMIC_FAMILIES):
+        return
+    raise UsageError(f"unknown job type '{job_type}' (see 'dsi-jobs jobs')")
+
+
+async def _jobs(container: Application) -> int:
+    for job_type in await _known_types(container):
+        print(job_type)  # noqa: T201
+    for family in DYNAMIC_FAMILIES:
+        print(f"{family}_<applicationId>")  # noqa: T201
+    return 0
+
+
+async def _enqueue(container: Application, job_type: str, data: dict[str, Any]) -> int:
+    publisher = await resolve(container.adapters.job_publisher)
+    print(await publisher.publish(job_type, data))  # noqa: T201
+    return 0
+
+
+async def _status(container: Application) -> int:
+    inspector = await resolve(container.adapters.queue_inspector)
+    table = Table("queue", "waiting", "active", "delayed", "completed", "failed")
+    for job_type in await _known_types(container):
+        counts = await inspector.counts(job_type)
+        table.add_row(
+            job_type,
+            *(str(counts[state] + (counts["prioritized"] if state == "waiting" else 0))
+              for state in ("waiting", "active", "delayed", "completed", "failed")),
+        )  # fmt: skip
+    Console(width=120).print(table)
+    return 0

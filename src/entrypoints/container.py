@@ -1,0 +1,135 @@
+"""The dependency-injector container: wires adapters to use cases from one settings object.
+
+Layers as in the house style: ``Gateways`` (I/O clients with lifecycles), ``Adapters`` (port
+implementations), ``UseCases``, and the ``Application`` that holds them. Tests override a
+provider (``container.adapters.email.override(...)``) or the whole adapter set.
+"""
+
+import inspect
+from pathlib import Path
+from typing import Any, TypeVar
+
+from dependency_injector import containers, providers
+
+from adapters.bullmq.delivery_log import RedisDeliveryLog
+from adapters.bullmq.inspector import BullmqQueueInspector
+from adapters.bullmq.publisher import BullmqJobPublisher
+from adapters.notify.email_sender import NotifyEmailSender
+from adapters.outbox.email_sender import OutboxEmailSender
+from entrypoints.jobs.core import CoreJobs
+from entrypoints.redis_gateway import open_queue_connection, open_redis_client
+from entrypoints.registry import build_registry
+from entrypoints.settings import Settings, host_url
+
+T = TypeVar("T")
+
+
+class Gateways(containers.DeclarativeContainer):
+    """I/O clients with lifecycles."""
+
+    config = providers.Configuration(strict=True)
+    queue_connection = providers.Resource(
+        open_queue_connection, url=config.redis.url, data_dir=config.redis.data_dir
+    )
+    redis = providers.Resource(open_redis_client, options=queue_connection)
+
+
+class Adapters(containers.DeclarativeContainer):
+    """Port implementations, one instance each."""
+
+    config = providers.Configuration(strict=True)
+    gateways = providers.DependenciesContainer()
+
+    job_publisher = providers.Singleton(BullmqJobPublisher, client=gateways.redis)
+    queue_inspector = providers.Singleton(BullmqQueueInspector, client=gateways.redis)
+    delivery_log = providers.Singleton(RedisDeliveryLog, client=gateways.redis)
+    email = providers.Selector(
+        config.notify.mode,
+        notify=providers.Singleton(
+            NotifyEmailSender,
+            api_key=config.notify.api_key,
+            base_url=config.notify.base_url,
+            templates=config.notify.templates,
+            timeout_s=config.http.timeout_s,
+        ),
+        outbox=providers.Singleton(
+            OutboxEmailSender,
+            path=config.notify.outbox_path,
+            templates=config.notify.templates,
+        ),
+    )
+
+
+class Application(containers.DeclarativeContainer):
+    """Everything the worker, the HTTP app and the CLI need."""
+
+    config = providers.Configuration(strict=True)
+    gateways = providers.Container(Gateways, config=config)
+    adapters = providers.Container(Adapters, config=config, gateways=gateways)
+    core = providers.Container(CoreJobs, config=config, adapters=adapters)
+    registry = providers.Singleton(build_registry, core.specs)
+
+
+def container_config(settings: Settings) -> dict[str, Any]:
+    """The nested configuration the providers read, derived from ``Settings``."""
+    data_dir = Path(settings.jobs_data_dir)
+    return {
+        "redis": {"url": settings.redis_url(), "data_dir": data_dir},
+        "notify": {
+            "mode": "notify" if settings.govnotify_api_key else "outbox",
+            "api_key": settings.govnotify_api_key,
+            "base_url": settings.govnotify_base_url,
+            "templates": settings.email_templates,
+            "outbox_path": data_dir / "outbox.jsonl",
+        },
+        "http": {"timeout_s": settings.jobs_http_timeout_seconds, "port": settings.port},
+        "links": {
+            "interactions_url": host_url(settings.standalone_interactions_host_name),
+            "profile_url": host_url(settings.standalone_profile_host_name),
+            "services_url": host_url(settings.standalone_services_host_name),
+            "help_url": host_url(settings.standalone_help_host_name),
+        },
+        "email": {
+            "support_email_address": settings.notif_support_email_address,
+            "use_entra_for_account_registration": settings.use_entra_for_account_registration,
+        },
+        "platform_api": {
+            "directories_url": host_url(settings.standalone_directories_host_name),
+            "organisations_url": host_url(settings.standalone_organisations_host_name),
+            "applications_url": host_url(settings.standalone_applications_host_name),
+            "access_url": host_url(settings.standalone_access_host_name),
+            "tenant_url": settings.tenant_url,
+            "tenant_domain": settings.platform_global_tenant_domain,
+            "client_id": settings.aad_shd_client_id,
+            "client_secret": settings.aad_shd_client_secret,
+            "resource": settings.aad_shd_app_id,
+        },
+    }
+
+
+def build_container(settings: Settings) -> Application:
+    container = Application()
+    container.config.from_dict(container_config(settings))
+    return container
+
+
+async def resolve(provider: providers.Provider[T]) -> T:
+    """Call a provider, awaiting it when an async resource sits in its chain."""
+    value: Any = provider()
+    if inspect.isawaitable(value):
+        value = await value
+    return value  # type: ignore[no-any-return]
+
+
+async def start_resources(container: Application) -> None:
+    """Initialise every resource (starting embedded Redis when none is configured)."""
+    started = container.init_resources()
+    if started is not None:
+        await started
+
+
+async def stop_resources(container: Application) -> None:
+    """Close every resource in reverse order."""
+    stopped = container.shutdown_resources()
+    if stopped is not None:
+        await stopped

@@ -1,0 +1,1 @@
+"""The starlette HTTP app: health checks and the ``/monitor`` switch."""

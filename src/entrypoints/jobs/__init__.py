@@ -1,0 +1,1 @@
+"""Job families: each module wires its use cases and declares their ``JobSpec``s."""

@@ -1,0 +1,59 @@
+"""Queue name → (payload model, use case): the one table of what this worker consumes.
+
+Each job family declares its specs in ``entrypoints/jobs/<family>.py``; ``build_registry``
+merges them in the original's registration order (catalogue §1.2).
+"""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from domain.model import JobContext
+from entrypoints.worker.retry import NO_RETRY, RetryPolicy
+
+C = TypeVar("C", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``max_jobs`` per ``duration_ms``, shared by every worker on the same Redis."""
+
+    max_jobs: int
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class JobSpec(Generic[C]):
+    """How one queue's jobs are parsed, handled, bounded and retried."""
+
+    queue: str
+    command: type[C]
+    handler: Callable[[C, JobContext], Awaitable[Any]]
+    timeout_s: float = 60.0
+    concurrency: int = 1
+    limiter: RateLimit | None = None
+    retry: RetryPolicy = NO_RETRY
+
+
+Registry = Mapping[str, JobSpec[Any]]
+
+
+def build_registry(*groups: Sequence[JobSpec[Any]]) -> Registry:
+    """Merge the job families' specs into one mapping; a queue registered twice is a bug."""
+    registry: dict[str, JobSpec[Any]] = {}
+    for group in groups:
+        for spec in group:
+            if spec.queue in registry:
+                raise ValueError(f"job type {spec.queue!r} is registered twice")
+            registry[spec.queue] = spec
+    return registry
+
+
+DYNAMIC_FAMILIES = (
+    "sendwsorganisationupdated_v1",
+    "sendwsroleupdated_v1",
+    "sendwsuserupdated_v1",
+)
+"""Per-application queues: ``<family>_<applicationId>`` (catalogue §1.2)."""

@@ -1,0 +1,203 @@
+"""Configuration from the original deployment's environment variables (catalogue §1.9).
+
+A running deployment switches to this service without touching its settings: every variable
+keeps its name and meaning. Settings the original lacked have names in the same style and are
+listed in the README. Read once, in ``main``; nothing else reads the environment.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+NOTIFY_DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
+REDIS_QUEUE_DB = 4
+
+
+def _env(name: str) -> Any:
+    return Field(default=None, validation_alias=AliasChoices(name))
+
+
+def host_url(value: str | None) -> str | None:
+    """``H(x)`` of the catalogue: ``https://`` + host, unless the value already has a scheme."""
+    if not value:
+        return None
+    return value if "://" in value else f"https://{value}"
+
+
+class Settings(BaseSettings):
+    """Every setting, by its environment variable name. Secrets are ``SecretStr``."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    # Queues (Redis). LOCAL_REDIS_CONN wins; both get DB 4; REDIS_CONN gets TLS.
+    local_redis_conn: str | None = _env("LOCAL_REDIS_CONN")
+    redis_conn: SecretStr | None = _env("REDIS_CONN")
+
+    # GOV.UK Notify
+    govnotify_api_key: SecretStr | None = _env("GOVNOTIFY_API_KEY")
+    govnotify_temp_map: str | None = _env("GOVNOTIFY_TEMP_MAP")
+    govnotify_base_url: str = Field(
+        default=NOTIFY_DEFAULT_BASE_URL, validation_alias=AliasChoices("GOVNOTIFY_BASE_URL")
+    )
+
+    # Platform host names, turned into URLs by ``host_url``
+    standalone_interactions_host_name: str | None = _env("STANDALONE_INTERACTIONS_HOST_NAME")
+    standalone_profile_host_name: str | None = _env("STANDALONE_PROFILE_HOST_NAME")
+    standalone_services_host_name: str | None = _env("STANDALONE_SERVICES_HOST_NAME")
+    standalone_help_host_name: str | None = _env("STANDALONE_HELP_HOST_NAME")
+    standalone_organisations_host_name: str | None = _env("STANDALONE_ORGANISATIONS_HOST_NAME")
+    standalone_directories_host_name: str | None = _env("STANDALONE_DIRECTORIES_HOST_NAME")
+    standalone_applications_host_name: str | None = _env("STANDALONE_APPLICATIONS_HOST_NAME")
+    standalone_access_host_name: str | None = _env("STANDALONE_ACCESS_HOST_NAME")
+    standalone_jobs_host_name: str | None = _env("STANDALONE_JOBS_HOST_NAME")
+
+    # Azure AD client credentials for platform APIs, and the token audience for /monitor
+    tenant_url: str | None = _env("TENANT_URL")
+    platform_global_tenant_domain: str | None = _env("PLATFORM_GLOBAL_TENANT_DOMAIN")
+    aad_shd_client_id: str | None = _env("AAD_SHD_CLIENT_ID")
+    aad_shd_client_secret: SecretStr | None = _env("AAD_SHD_CLIENT_SECRET")
+    aad_shd_app_id: str | None = _env("AAD_SHD_APP_ID")
+
+    # Notifications
+    notif_support_email_address: str | None = _env("NOTIF_SUPPORT_EMAIL_ADDRESS")
+    platform_global_slack_feed: SecretStr | None = _env("PLATFORM_GLOBAL_SLACK_FEED")
+    environment_name: str | None = _env("ENVIRONMENT_NAME")
+    job_jwt_secret: SecretStr | None = _env("JOB_JWT_SECRET")
+    entra_use_for_account_registration: str | None = _env("ENTRA_USE_FOR_ACCOUNT_REGISTRATION")
+
+    # Legacy-sync state database (SQL Server in production)
+    platform_global_server_name: str | None = _env("PLATFORM_GLOBAL_SERVER_NAME")
+    svc_signin_jobs: str | None = _env("SVC_SIGNIN_JOBS")
+    svc_signin_jobs_password: SecretStr | None = _env("SVC_SIGNIN_JOBS_PASSWORD")
+    platform_global_jobs_database_name: str | None = _env("PLATFORM_GLOBAL_JOBS_DATABASE_NAME")
+
+    # Hosting
+    local_env: str = Field(default="azure", validation_alias=AliasChoices("LOCAL_ENV"))
+    port: int = Field(default=3000, ge=1, le=65535, validation_alias=AliasChoices("PORT"))
+
+    # New in dsi-jobs
+    jobs_data_dir: Path = Field(default=Path("var"), validation_alias=AliasChoices("JOBS_DATA_DIR"))
+    jobs_shutdown_grace_seconds: float = Field(
+        default=30.0, gt=0, validation_alias=AliasChoices("JOBS_SHUTDOWN_GRACE_SECONDS")
+    )
+    jobs_monitor_token: SecretStr | None = _env("JOBS_MONITOR_TOKEN")
+    jobs_log_level: str = Field(default="info", validation_alias=AliasChoices("JOBS_LOG_LEVEL"))
+    jobs_http_timeout_seconds: float = Field(
+        default=10.0, gt=0, validation_alias=AliasChoices("JOBS_HTTP_TIMEOUT_SECONDS")
+    )
+
+    @field_validator("local_redis_conn")
+    @classmethod
+    def _redis_url_shape(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in ("redis", "rediss"):
+            raise ValueError("must be a redis:// or rediss:// URL")
+        return value
+
+    @field_validator("redis_conn")
+    @classmethod
+    def _secret_redis_url_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value and urlsplit(value.get_secret_value()).scheme not in ("redis", "rediss"):
+            raise ValueError("must be a redis:// or rediss:// URL")
+        return value
+
+    @field_validator("govnotify_temp_map")
+    @classmethod
+    def _template_map_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            raise ValueError('must be JSON shaped {"email": {"<templateKey>": "<id>"}}') from None
+        email = parsed.get("email") if isinstance(parsed, dict) else None
+        if not isinstance(email, dict) or not all(isinstance(v, str) for v in email.values()):
+            raise ValueError('must be JSON shaped {"email": {"<templateKey>": "<id>"}}')
+        return value
+
+    @field_validator("govnotify_base_url", "tenant_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("jobs_log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.lower() not in ("debug", "info", "warning", "error"):
+            raise ValueError("must be one of debug, info, warning, error")
+        return value.lower()
+
+    # Derived values -------------------------------------------------------------------------
+
+    @property
+    def is_dev(self) -> bool:
+        return self.local_env == "dev"
+
+    @property
+    def use_entra_for_account_registration(self) -> bool:
+        return (self.entra_use_for_account_registration or "").lower() == "true"
+
+    @property
+    def email_templates(self) -> dict[str, str]:
+        if not self.govnotify_temp_map:
+            return {}
+        email: dict[str, str] = json.loads(self.govnotify_temp_map)["email"]
+        return email
+
+    def redis_url(self) -> SecretStr | None:
+        """The queue store URL as the original builds it, or ``None`` for embedded Redis."""
+        if self.local_redis_conn:
+            return SecretStr(_with_db(self.local_redis_conn, tls=False))
+        if self.redis_conn:
+            return SecretStr(_with_db(self.redis_conn.get_secret_value(), tls=True))
+        return None
+
+
+def _with_db(url: str, *, tls: bool) -> str:
+    """Append ``/4`` (and ``?tls=true`` for REDIS_CONN) unless the URL already names them."""
+    parts = urlsplit(url)
+    path = parts.path if parts.path.strip("/") else f"/{REDIS_QUEUE_DB}"
+    query = parse_qs(parts.query)
+    if tls:
+        query.setdefault("tls", ["true"])
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query, doseq=True), ""))
+
+
+def redis_connection_options(url: str) -> dict[str, Any]:
+    """redis-py keyword options for a queue URL, with the timeouts BullMQ needs.
+
+    ``socket_timeout`` must exceed BullMQ's longest blocking read (10 s) or idle workers fall
+    into redis-py's back-off loop (``shared/design/bullmq-python.md`` §3a.1).
+    """
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    tls = parts.scheme == "rediss" or query.get("tls", ["false"])[0].lower() == "true"
+    db = parts.path.strip("/")
+    options: dict[str, Any] = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 6379,
+        "db": int(db) if db.isdigit() else REDIS_QUEUE_DB,
+        "username": parts.username or None,
+        "password": parts.password or None,
+        "socket_timeout": 30,
+        "socket_connect_timeout": 5,
+        "socket_keepalive": True,
+        "health_check_interval": 15,
+    }
+    if tls:
+        options["ssl"] = True
+    return options
+
+
+def describe_errors(error: ValidationError) -> list[str]:
+    """One line per problem, naming the environment variable, never echoing its value."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        name = ".".join(str(part) for part in problem["loc"]) or "configuration"
+        lines.append(f"{name}: {problem['msg']}")
+    return lines

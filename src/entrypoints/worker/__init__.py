@@ -1,0 +1,1 @@
+"""The BullMQ consumer: the driving adapter that turns queued jobs into use-case calls."""

@@ -1,0 +1,173 @@
+"""The only BullMQ-aware consumer code: a ``bullmq.Worker`` made safe for this service.
+
+``bullmq`` 2.26.0 runs the Lua scripts of Node bullmq 5 (the producers' generation). Its worker
+has gaps measured in ``shared/design/bullmq-python.md``; this subclass closes them:
+
+* undecodable job data failed once with a reason, instead of looping through stalls;
+* ``failedReason`` stored as the plain message (2.26.0 stores it JSON-quoted);
+* the limiter's wait honoured (the stock worker polls again only after ``drainDelay``);
+* the Redis version probed, so block timeouts and delays are not rounded up to seconds;
+* a stalled-jobs check at start-up, as Node does.
+"""
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from bullmq import UnrecoverableError, Worker
+from bullmq.scripts import Scripts
+
+from domain.errors import PermanentError, RetryableError, redact_personal_data
+from domain.model import JobContext
+from entrypoints.registry import JobSpec
+from entrypoints.worker.runner import run_job
+
+log = structlog.get_logger(__name__)
+
+JobObserver = Callable[[str, str, float], None]
+"""Called with (queue, outcome, duration seconds) after every job: metrics hook."""
+
+
+class _PlainReasonScripts(Scripts):  # type: ignore[misc]
+    """Stores ``failedReason`` as Node does: the message itself, not a JSON string."""
+
+    def moveToFailedArgs(self, job: Any, failed_reason: str, *args: Any, **kwargs: Any) -> Any:
+        keys, script_args = super().moveToFailedArgs(job, failed_reason, *args, **kwargs)
+        script_args[3] = failed_reason
+        return keys, script_args
+
+
+def _undecodable_reason(job_data: dict[str, Any]) -> str | None:
+    """Why BullMQ could not even build a Job from this hash, or ``None`` when it can."""
+    for field in ("data", "opts"):
+        try:
+            json.loads(job_data.get(field) or "{}")
+        except ValueError:
+            return f"job {field} is not valid JSON; the job cannot be processed"
+    return None
+
+
+class DsiWorker(Worker):  # type: ignore[misc]
+    """``bullmq.Worker`` with the fixes listed in the module docstring."""
+
+    def __init__(self, name: str, processor: Callable[..., Awaitable[Any]], opts: dict[str, Any]):
+        super().__init__(name, processor, {**opts, "autorun": False})
+        self.scripts = _PlainReasonScripts(self.prefix, name, self.redisConnection)
+        self._closing = asyncio.Event()
+
+    async def run(self) -> None:
+        await self.redisConnection.getRedisVersion()
+        await self.blockingRedisConnection.getRedisVersion()
+        await self.runStalledJobsCheck()
+        await super().run()
+
+    def nextJobFromJobData(
+        self,
+        job_data: dict[str, Any] | None = None,
+        job_id: str | None = None,
+        limit_until: int = 0,
+        delay_until: int = 0,
+        token: str | None = None,
+    ) -> Any:
+        if job_data:
+            reason = _undecodable_reason(job_data)
+            if reason is not None:
+                log.error("job_data_undecodable", queue=self.name, job_id=job_id)
+                job_data = {**job_data, "data": "{}", "opts": "{}", "defa": reason}
+        return super().nextJobFromJobData(job_data, job_id, limit_until, delay_until, token)
+
+    async def getNextJob(self, token: str) -> Any:
+        limit_until_ms: int = getattr(self, "limitUntil", 0)
+        if limit_until_ms > 0:
+            await self._sleep_unless_closing(limit_until_ms / 1000)
+            self.limitUntil = 0
+            if self.closing:
+                return None
+            job = await self.moveToActive(token)
+            if job:
+                self.emit("active", job, "waiting")
+            return job
+        return await super().getNextJob(token)
+
+    async def _sleep_unless_closing(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), timeout=seconds)
+
+    async def close(self, force: bool = False) -> None:
+        self._closing.set()
+        await super().close(force)
+
+
+def make_processor(
+    spec: JobSpec[Any], observe: JobObserver | None = None
+) -> Callable[[Any, str], Awaitable[Any]]:
+    """The BullMQ processor for one job type: run the pipeline, log once, decide the retry."""
+
+    async def process(job: Any, token: str) -> Any:
+        attempts_made = int(job.attemptsMade)
+        context = JobContext(
+            queue=spec.queue,
+            job_id=str(job.id),
+            attempt=attempts_made + 1,
+            correlation_id=f"{spec.queue}-{job.id}",
+        )
+        started = time.monotonic()
+        with structlog.contextvars.bound_contextvars(
+            queue=spec.queue,
+            job_id=context.job_id,
+            attempt=context.attempt,
+            correlation_id=context.correlation_id,
+        ):
+            outcome = "failed"
+            try:
+                result = await run_job(spec, job.data, context)
+                outcome = "completed"
+                return result
+            except PermanentError as error:
+                log.warning("job_failed_permanently", error_type=type(error).__name__)
+                raise UnrecoverableError(redact_personal_data(str(error))) from error
+            except Exception as error:  # every other error is retryable by policy
+                outcome = _schedule_retry(spec, job, error, attempts_made)
+                raise JobAttemptFailed(_reason(error)) from error
+            finally:
+                duration = time.monotonic() - started
+                log.info("job_finished", outcome=outcome, duration_ms=round(duration * 1000, 1))
+                if observe is not None:
+                    observe(spec.queue, outcome, duration)
+
+    return process
+
+
+class JobAttemptFailed(Exception):
+    """What BullMQ stores as ``failedReason``: the handler's message, personal data removed."""
+
+
+def _reason(error: Exception) -> str:
+    message = redact_personal_data(str(error))
+    if isinstance(error, RetryableError):
+        return message
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def _schedule_retry(spec: JobSpec[Any], job: Any, error: Exception, attempts_made: int) -> str:
+    """Set BullMQ's per-job retry options from our policy; return the outcome for logs."""
+    retry_after = error.retry_after_s if isinstance(error, RetryableError) else None
+    age_s = max(0.0, time.time() - int(job.timestamp or 0) / 1000)
+    delay_s = spec.retry.next_delay_s(
+        attempts_made=attempts_made, age_s=age_s, retry_after_s=retry_after
+    )
+    known = isinstance(error, RetryableError)
+    if not known:
+        log.error("job_error_unexpected", error_type=type(error).__name__, reason=_reason(error))
+    if delay_s is None:
+        log.warning("job_failed_retries_exhausted", error_type=type(error).__name__)
+        job.opts["attempts"] = 0
+        return "failed"
+    job.opts["attempts"] = spec.retry.max_attempts
+    job.opts["backoff"] = {"type": "fixed", "delay": max(1, round(delay_s * 1000))}
+    log.info("job_retrying", error_type=type(error).__name__, delay_ms=round(delay_s * 1000))
+    return "retried"

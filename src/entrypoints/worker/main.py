@@ -1,0 +1,98 @@
+"""``dsi-jobs worker``: every registered worker plus the HTTP app, until SIGTERM/SIGINT."""
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable, Iterator
+
+import redis.asyncio as redis
+import structlog
+import uvicorn
+
+from entrypoints.container import build_container, resolve, start_resources, stop_resources
+from entrypoints.http.app import create_app
+from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier, TokenVerifier
+from entrypoints.settings import Settings
+from entrypoints.worker.service import WorkerService
+
+log = structlog.get_logger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: the worker owns SIGTERM/SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _verifier(settings: Settings) -> TokenVerifier:
+    if settings.is_dev:
+        return StaticTokenVerifier(settings.jobs_monitor_token)
+    return AzureAdTokenVerifier(
+        tenant_url=settings.tenant_url,
+        audience=settings.aad_shd_app_id,
+        timeout_s=settings.jobs_http_timeout_seconds,
+    )
+
+
+async def run_worker(settings: Settings) -> int:
+    """Run until signalled; 0 when every in-flight job finished, 1 when some were abandoned."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, _on_signal(stop, signum))
+
+    container = build_container(settings)
+    abandoned = 0
+    await start_resources(container)
+    try:
+        connection = await resolve(container.gateways.queue_connection)
+        publisher = await resolve(container.adapters.job_publisher)
+        registry = await resolve(container.registry)
+        await _warn_unless_noeviction(await resolve(container.gateways.redis))
+        service = WorkerService(registry, connection)
+        await service.start()
+        app = create_app(
+            monitor=service,
+            ping_redis=publisher.ping,
+            verifier=_verifier(settings),
+            grace_s=settings.jobs_shutdown_grace_seconds,
+        )
+        server = _Server(
+            uvicorn.Config(app, host="0.0.0.0", port=settings.port, log_config=None)  # noqa: S104
+        )
+        serving = asyncio.create_task(server.serve(), name="http")
+        log.info("server_listening", url=f"http://localhost:{settings.port}")
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        abandoned = await service.stop(settings.jobs_shutdown_grace_seconds)
+        server.should_exit = True
+        await serving
+        stopped.cancel()
+    finally:
+        await stop_resources(container)
+    log.info("stopped", abandoned_jobs=abandoned)
+    return 0 if abandoned == 0 else 1
+
+
+def _on_signal(stop: asyncio.Event, signum: int) -> Callable[[], None]:
+    def handler() -> None:
+        log.info("signal_received", signal=signal.Signals(signum).name)
+        stop.set()
+
+    return handler
+
+
+async def _warn_unless_noeviction(client: redis.Redis) -> None:
+    """BullMQ needs ``noeviction``: evicted lock keys mean duplicate or lost jobs.
+
+    Read from ``INFO memory``, since managed Redis (Azure) disables ``CONFIG GET``.
+    """
+    policy = (await client.info("memory")).get("maxmemory_policy")
+    if policy != "noeviction":
+        log.warning(
+            "redis_eviction_policy_unsafe",
+            maxmemory_policy=policy,
+            hint="set maxmemory-policy noeviction: evicted BullMQ keys lose or duplicate jobs",
+        )

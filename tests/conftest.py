@@ -1,0 +1,41 @@
+"""Shared fixtures: a real Redis on loopback (tests never flush it: they use unique queues)."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as redis
+
+REDIS_URL = os.environ.get("DSI_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
+
+
+def require_service(what: str, error: Exception) -> None:
+    """A missing local service skips locally but fails in CI (CI must start it)."""
+    message = f"{what} is not reachable: {error}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return REDIS_URL
+
+
+@pytest.fixture
+async def redis_client() -> AsyncIterator[redis.Redis]:
+    client = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+    try:
+        await client.ping()
+    except (redis.ConnectionError, OSError) as error:
+        await client.aclose()
+        require_service("Redis at " + REDIS_URL, error)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def queue_name() -> str:
+    """A queue no other test (or concurrent test run) uses."""
+    return f"test-{uuid.uuid4().hex[:12]}"
