@@ -14,6 +14,7 @@ from dependency_injector import containers, providers
 from adapters.bullmq.delivery_log import RedisDeliveryLog
 from adapters.bullmq.inspector import BullmqQueueInspector
 from adapters.bullmq.publisher import BullmqJobPublisher
+from adapters.memory.directories import InMemoryDirectories
 from adapters.notify.email_sender import NotifyEmailSender
 from adapters.outbox.email_sender import OutboxEmailSender
 from entrypoints.jobs.core import CoreJobs
@@ -43,6 +44,8 @@ class Adapters(containers.DeclarativeContainer):
     job_publisher = providers.Singleton(BullmqJobPublisher, client=gateways.redis)
     queue_inspector = providers.Singleton(BullmqQueueInspector, client=gateways.redis)
     delivery_log = providers.Singleton(RedisDeliveryLog, client=gateways.redis)
+    # Placeholder until the platform-API REST adapters land: serves every directory port.
+    directories = providers.Singleton(InMemoryDirectories)
     email = providers.Selector(
         config.notify.mode,
         notify=providers.Singleton(
