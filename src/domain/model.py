@@ -86,18 +86,20 @@ class LegacyMessage:
 class PlatformLinks:
     """Base URLs of the platform's sites, used to build links in e-mails (catalogue §1.9).
 
-    Built by simple concatenation as the original did (e.g. ``help_url + "/contact-us"``).
+    Links are built by plain concatenation as the original did (``help_url + "/contact-us"``).
+    A value is ``None`` when its variable is unset; ``domain.use_cases.settings_required`` turns
+    that into a job failure naming the variable, so the worker itself still starts.
     """
 
-    interactions_url: str
-    profile_url: str
-    services_url: str
-    help_url: str
+    interactions_url: str | None = None
+    profile_url: str | None = None
+    services_url: str | None = None
+    help_url: str | None = None
 
 
 @dataclass(frozen=True)
 class EmailSettings:
     """Settings e-mail jobs need beside links: the support desk and the Entra switch."""
 
-    support_email_address: str
+    support_email_address: str | None = None
     use_entra_for_account_registration: bool = False
