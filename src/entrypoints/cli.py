@@ -142,3 +142,7 @@ async def _status(container: Application) -> int:
         )  # fmt: skip
     Console(width=120).print(table)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

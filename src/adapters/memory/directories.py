@@ -1,7 +1,7 @@
 """In-memory directory APIs: one object serving every directory port, seeded by tests."""
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ class InMemoryDirectories:
     services: list[dict[str, Any]] = field(default_factory=list)
     organisation_links: list[tuple[str, str, str, int]] = field(default_factory=list)
     fail_with: WorkerError | None = None
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def _check(self) -> None:
         if self.fail_with is not None:

@@ -1,7 +1,7 @@
 """In-memory ``EmailSender``."""
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from domain.errors import TemplateNotConfigured, WorkerError
@@ -20,7 +20,7 @@ class InMemoryEmailSender:
     sent: list[EmailMessage] = field(default_factory=list)
     fail_with: WorkerError | None = None
     fail_after: int = 0
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def require_templates(self, template_keys: Iterable[str]) -> None:
         if self.templates is None:

@@ -1,6 +1,7 @@
 """In-memory ``JobPublisher``."""
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from domain.errors import WorkerError
@@ -20,7 +21,7 @@ class InMemoryJobPublisher:
 
     published: list[PublishedJob] = field(default_factory=list)
     fail_with: WorkerError | None = None
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     async def publish(self, queue: str, data: JsonObject) -> str:
         if self.fail_with is not None:

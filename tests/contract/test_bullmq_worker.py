@@ -1,0 +1,179 @@
+"""The BullMQ consumer against a real Redis: outcomes, reasons, retries and poison data."""
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+import redis.asyncio as redis
+from bullmq import Queue
+from pydantic import BaseModel, ConfigDict
+
+from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
+from domain.errors import InvalidPayload, UpstreamUnavailable
+from domain.model import JobContext
+from entrypoints.registry import JobSpec
+from entrypoints.settings import redis_connection_options
+from entrypoints.worker.retry import RetryPolicy
+from entrypoints.worker.service import WorkerService, WorkerTuning
+
+pytestmark = pytest.mark.real
+
+
+class Anything(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+async def wait_for(check: Callable[[], Any], timeout_s: float = 15.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+async def queue(redis_client: redis.Redis, queue_name: str) -> AsyncIterator[Queue]:
+    q = Queue(queue_name, {"connection": redis_client})
+    yield q
+    await q.obliterate(force=True)
+
+
+async def run_service(specs: list[JobSpec[Any]], redis_url: str) -> WorkerService:
+    service = WorkerService(
+        {spec.queue: spec for spec in specs},
+        redis_connection_options(redis_url),
+        WorkerTuning(lock_duration_ms=5000, stalled_interval_ms=1000),
+    )
+    await service.start()
+    return service
+
+
+async def job_hash(client: redis.Redis, queue: str, job_id: str) -> dict[str, str]:
+    found: dict[str, str] = await client.hgetall(f"bull:{queue}:{job_id}")
+    return found
+
+
+async def finished(client: redis.Redis, queue: str, job_id: str) -> dict[str, str] | None:
+    found = await job_hash(client, queue, job_id)
+    return found if found.get("finishedOn") else None
+
+
+async def test_handler_error_message_is_the_failed_reason(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    async def refuse(command: Anything, context: JobContext) -> None:
+        raise InvalidPayload("requestId: must be a GUID")
+
+    service = await run_service([JobSpec(queue.name, Anything, refuse)], redis_url)
+    try:
+        job = await queue.add(queue.name, {"requestId": "x"}, PRODUCER_JOB_OPTIONS)
+        done = await wait_for(lambda: finished(redis_client, queue.name, job.id))
+    finally:
+        await service.stop(5)
+    assert done["failedReason"] == "requestId: must be a GUID"
+    assert done["atm"] == "1"
+    assert await redis_client.zscore(f"bull:{queue.name}:failed", job.id) is not None
+
+
+async def test_retryable_error_is_retried_then_succeeds(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    calls: list[int] = []
+
+    async def flaky(command: Anything, context: JobContext) -> dict[str, int]:
+        calls.append(context.attempt)
+        if len(calls) < 3:
+            raise UpstreamUnavailable("notify answered 503")
+        return {"attempt": context.attempt}
+
+    policy = RetryPolicy(max_attempts=5, base_delay_s=0.05, max_delay_s=0.1, max_age_s=60)
+    service = await run_service([JobSpec(queue.name, Anything, flaky, retry=policy)], redis_url)
+    try:
+        job = await queue.add(queue.name, {}, PRODUCER_JOB_OPTIONS)
+        done = await wait_for(lambda: finished(redis_client, queue.name, job.id))
+    finally:
+        await service.stop(5)
+    assert calls == [1, 2, 3]
+    assert json.loads(done["returnvalue"]) == {"attempt": 3}
+    assert done["atm"] == "3"
+
+
+async def test_retries_stop_at_the_policy_limit_with_the_last_reason(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    async def down(command: Anything, context: JobContext) -> None:
+        raise UpstreamUnavailable(f"upstream down (attempt {context.attempt})")
+
+    policy = RetryPolicy(max_attempts=3, base_delay_s=0.05, max_delay_s=0.1, max_age_s=60)
+    service = await run_service([JobSpec(queue.name, Anything, down, retry=policy)], redis_url)
+    try:
+        job = await queue.add(queue.name, {}, PRODUCER_JOB_OPTIONS)
+        done = await wait_for(lambda: finished(redis_client, queue.name, job.id))
+    finally:
+        await service.stop(5)
+    assert done["failedReason"] == "upstream down (attempt 3)"
+    assert done["atm"] == "3"
+    assert len(json.loads(done["stacktrace"])) >= 1
+
+
+async def test_unexpected_errors_are_reported_without_personal_data(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    async def crash(command: Anything, context: JobContext) -> None:
+        raise KeyError("someone@example.com")
+
+    service = await run_service([JobSpec(queue.name, Anything, crash)], redis_url)
+    try:
+        job = await queue.add(queue.name, {}, PRODUCER_JOB_OPTIONS)
+        done = await wait_for(lambda: finished(redis_client, queue.name, job.id))
+    finally:
+        await service.stop(5)
+    assert done["failedReason"] == "KeyError: '[email]'"
+
+
+async def test_poison_data_fails_once_and_never_loops(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    calls: list[object] = []
+
+    async def record(command: Anything, context: JobContext) -> None:
+        calls.append(command)
+
+    good = await queue.add(queue.name, {"ok": True}, PRODUCER_JOB_OPTIONS)
+    poison = await queue.add(queue.name, {"ok": False}, PRODUCER_JOB_OPTIONS)
+    await redis_client.hset(f"bull:{queue.name}:{poison.id}", "data", "{not json")
+    service = await run_service([JobSpec(queue.name, Anything, record)], redis_url)
+    try:
+        bad = await wait_for(lambda: finished(redis_client, queue.name, poison.id))
+        await wait_for(lambda: finished(redis_client, queue.name, good.id))
+        await asyncio.sleep(1.5)  # a stalled-check cycle: the poison job must stay failed
+    finally:
+        await service.stop(5)
+    assert bad["failedReason"] == "job data is not valid JSON; the job cannot be processed"
+    assert await redis_client.zscore(f"bull:{queue.name}:failed", poison.id) is not None
+    assert bad["data"] == "{not json", "the original data is kept for inspection"
+    assert len(calls) == 1
+
+
+async def test_graceful_stop_lets_in_flight_jobs_finish(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    started = asyncio.Event()
+
+    async def slow(command: Anything, context: JobContext) -> str:
+        started.set()
+        await asyncio.sleep(0.5)
+        return "done"
+
+    service = await run_service([JobSpec(queue.name, Anything, slow)], redis_url)
+    job = await queue.add(queue.name, {}, PRODUCER_JOB_OPTIONS)
+    await asyncio.wait_for(started.wait(), 10)
+    abandoned = await service.stop(5)
+    assert abandoned == 0
+    done = await job_hash(redis_client, queue.name, job.id)
+    assert json.loads(done["returnvalue"]) == "done"

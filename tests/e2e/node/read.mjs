@@ -1,0 +1,30 @@
+// Read jobs back as Node tools (dashboards, ops scripts) do.
+// Usage: node read.mjs <redisUrl> <queue> '<JSON array of job ids>'  → prints one object per job.
+import { Job, Queue } from 'bullmq';
+import IORedis from 'ioredis';
+
+const [redisUrl, queueName, idsJson] = process.argv.slice(2);
+const connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
+const queue = new Queue(queueName, { connection });
+const jobs = [];
+for (const id of JSON.parse(idsJson)) {
+  const job = await Job.fromId(queue, id);
+  if (!job) {
+    jobs.push({ id, state: 'missing' });
+    continue;
+  }
+  jobs.push({
+    id,
+    name: job.name,
+    state: await job.getState(),
+    data: job.data,
+    returnvalue: job.returnvalue,
+    failedReason: job.failedReason,
+    attemptsMade: job.attemptsMade,
+    stacktrace: job.stacktrace,
+  });
+}
+const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+console.log(JSON.stringify({ jobs, counts }));
+await queue.close();
+await connection.quit();

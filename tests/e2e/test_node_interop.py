@@ -1,0 +1,66 @@
+"""Node producers → Python worker → Node readers, over a real Redis and the real npm bullmq 5."""
+
+from pathlib import Path
+from typing import Any
+
+from tests.support.processes import node, wait_until, worker_process
+from tests.support.redis_server import RedisServer, free_port
+
+QUEUE_DB_URL_SUFFIX = "/4"  # LOCAL_REDIS_CONN + "/4", as the original builds it
+
+AWKWARD_DATA: dict[str, Any] = {
+    "nested": {"list": [1, "two", None, {"deep": [True, False]}], "empty": {}},
+    "unicode": "Zoë — 👩‍👩‍👧 — 中文 — \u2028",
+    "null": None,
+    "number": 1.5,
+    "long": "x" * 10_000,
+}
+
+
+def _final(url: str, queue: str, ids: list[str]) -> Any:
+    def read() -> Any:
+        found = node("read.mjs", url, queue, _json(ids))
+        states = {job["state"] for job in found["jobs"]}
+        return found if states <= {"completed", "failed"} else None
+
+    result = wait_until(read, timeout_s=30)
+    assert result, f"jobs did not finish: {node('read.mjs', url, queue, _json(ids))}"
+    return result
+
+
+def _json(value: Any) -> str:
+    import json  # noqa: PLC0415
+
+    return json.dumps(value)
+
+
+def test_node_jobs_processed_and_read_back_by_node(
+    private_redis: RedisServer, tmp_path: Path
+) -> None:
+    url = private_redis.url + QUEUE_DB_URL_SUFFIX
+    env = {"LOCAL_REDIS_CONN": private_redis.url, "JOBS_DATA_DIR": str(tmp_path / "data")}
+    with worker_process(env, tmp_path, free_port()):
+        ids = node("produce.mjs", url, "test", _json([AWKWARD_DATA, {"hello": "world"}]))
+        result = _final(url, "test", ids)
+
+    jobs = result["jobs"]
+    assert [job["state"] for job in jobs] == ["completed", "completed"]
+    assert jobs[0]["data"] == AWKWARD_DATA
+    assert jobs[0]["name"] == "test"
+    assert jobs[0]["returnvalue"] == {"fields": len(AWKWARD_DATA)}
+    assert jobs[1]["returnvalue"] == {"fields": 1}
+    assert all(job["attemptsMade"] == 1 for job in jobs)
+
+
+def test_failing_job_keeps_its_real_reason(private_redis: RedisServer, tmp_path: Path) -> None:
+    url = private_redis.url + QUEUE_DB_URL_SUFFIX
+    env = {"LOCAL_REDIS_CONN": private_redis.url, "JOBS_DATA_DIR": str(tmp_path / "data")}
+    with worker_process(env, tmp_path, free_port()):
+        ids = node("produce.mjs", url, "test", _json([["not", "an", "object"]]))
+        result = _final(url, "test", ids)
+
+    (job,) = result["jobs"]
+    assert job["state"] == "failed"
+    assert job["failedReason"] == "job data must be a JSON object, got list"
+    assert job["attemptsMade"] == 1
+    assert result["counts"]["failed"] == 1

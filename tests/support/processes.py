@@ -1,0 +1,95 @@
+"""Run the real ``dsi-jobs`` worker and the Node producer scripts as separate processes."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+NODE_DIR = Path(__file__).resolve().parents[1] / "e2e" / "node"
+DSI_JOBS = [sys.executable, "-m", "entrypoints.cli"]
+
+
+def require_node_modules() -> None:
+    if (NODE_DIR / "node_modules" / "bullmq").is_dir():
+        return
+    message = f"npm bullmq is not installed: run 'npm ci' in {NODE_DIR}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def node(script: str, *args: str) -> Any:
+    """Run a Node script from tests/e2e/node and parse the JSON it prints."""
+    done = subprocess.run(
+        ["node", script, *args], cwd=NODE_DIR, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise AssertionError(f"node {script} failed: {done.stderr}")
+    return json.loads(done.stdout)
+
+
+def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """The test's environment without any settings of the machine's own, plus ``extra``."""
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH"}
+    env = {key: value for key, value in os.environ.items() if key in keep}
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def worker_process(
+    env: Mapping[str, str], workdir: Path, port: int
+) -> Iterator[subprocess.Popen[str]]:
+    """``dsi-jobs worker`` with only ``env``; waits for its HTTP app; SIGTERMs it at the end."""
+    log_path = workdir / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [*DSI_JOBS, "worker"], cwd=workdir, env=clean_env({**env, "PORT": str(port)}),
+            stdout=log, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/healthcheck/ping", process, log_path)
+            yield process
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=40)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+def wait_for_http(url: str, process: subprocess.Popen[str], log_path: Path) -> None:
+    import httpx  # noqa: PLC0415
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"worker exited early:\n{log_path.read_text()}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"worker did not answer on {url}:\n{log_path.read_text()}")
+
+
+def wait_until(predicate: Any, timeout_s: float = 20.0, interval_s: float = 0.2) -> Any:
+    """Poll ``predicate`` until it returns something truthy; fail with the last value."""
+    deadline = time.monotonic() + timeout_s
+    value = predicate()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval_s)
+        value = predicate()
+    return value

@@ -1,0 +1,104 @@
+"""Settings come from the original deployment's variable names, unchanged."""
+
+import pytest
+from pydantic import ValidationError
+
+from entrypoints.settings import Settings, describe_errors, host_url, redis_connection_options
+
+
+def settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_local_redis_conn_gets_db_4(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = settings(monkeypatch, LOCAL_REDIS_CONN="redis://127.0.0.1:6379")
+    url = found.redis_url()
+    assert url is not None
+    assert url.get_secret_value() == "redis://127.0.0.1:6379/4"
+    options = redis_connection_options(url.get_secret_value())
+    assert (options["host"], options["port"], options["db"]) == ("127.0.0.1", 6379, 4)
+    assert "ssl" not in options
+    assert options["socket_timeout"] > 10, "must exceed BullMQ's 10 s blocking reads"
+
+
+def test_redis_conn_gets_db_4_and_tls(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = settings(monkeypatch, REDIS_CONN="redis://:s3cret@cache.example:6380")
+    url = found.redis_url()
+    assert url is not None
+    assert url.get_secret_value() == "redis://:s3cret@cache.example:6380/4?tls=true"
+    options = redis_connection_options(url.get_secret_value())
+    assert options["ssl"] is True
+    assert options["password"] == "s3cret"
+    assert options["db"] == 4
+
+
+def test_local_redis_conn_wins_over_redis_conn(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = settings(
+        monkeypatch, LOCAL_REDIS_CONN="redis://localhost:6379", REDIS_CONN="redis://x:6380"
+    )
+    url = found.redis_url()
+    assert url is not None
+    assert url.get_secret_value() == "redis://localhost:6379/4"
+
+
+def test_no_redis_means_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOCAL_REDIS_CONN", raising=False)
+    monkeypatch.delenv("REDIS_CONN", raising=False)
+    assert settings(monkeypatch).redis_url() is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("services.example.gov.uk", "https://services.example.gov.uk"),
+        ("http://127.0.0.1:8080/x", "http://127.0.0.1:8080/x"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_host_names_become_urls_unless_they_carry_a_scheme(
+    value: str | None, expected: str | None
+) -> None:
+    assert host_url(value) == expected
+
+
+def test_templates_and_switches(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = settings(
+        monkeypatch,
+        GOVNOTIFY_TEMP_MAP='{"email": {"supportRequest": "a-b-c"}}',
+        ENTRA_USE_FOR_ACCOUNT_REGISTRATION="TRUE",
+        LOCAL_ENV="dev",
+        PORT="4100",
+    )
+    assert found.email_templates == {"supportRequest": "a-b-c"}
+    assert found.use_entra_for_account_registration is True
+    assert found.is_dev is True
+    assert found.port == 4100
+
+
+def test_invalid_configuration_names_each_problem_without_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(ValidationError) as raised:
+        settings(
+            monkeypatch,
+            LOCAL_REDIS_CONN="http://not-redis",
+            GOVNOTIFY_TEMP_MAP="{not json",
+            PORT="eighty",
+            GOVNOTIFY_API_KEY="key-00000000-0000-0000-0000-000000000000",
+        )
+    lines = describe_errors(raised.value)
+    assert len(lines) == 3
+    joined = "\n".join(lines)
+    for name in ("LOCAL_REDIS_CONN", "GOVNOTIFY_TEMP_MAP", "PORT"):
+        assert name in joined
+    assert "not-redis" not in joined
+    assert "eighty" not in joined
+
+
+def test_secrets_are_not_printed(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = settings(monkeypatch, GOVNOTIFY_API_KEY="key-secret-value", JOB_JWT_SECRET="jwt-secret")
+    assert "key-secret-value" not in repr(found)
+    assert "jwt-secret" not in str(found)
