@@ -1,5 +1,6 @@
 """Node producers → Python worker → Node readers, over a real Redis and the real npm bullmq 5."""
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,6 @@ def _final(url: str, queue: str, ids: list[str]) -> Any:
 
 
 def _json(value: Any) -> str:
-    import json  # noqa: PLC0415
-
     return json.dumps(value)
 
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "e2e" / "node"
@@ -70,8 +71,6 @@ def worker_process(
 
 
 def wait_for_http(url: str, process: subprocess.Popen[str], log_path: Path) -> None:
-    import httpx  # noqa: PLC0415
-
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -17,7 +17,7 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """``redis-server`` on a free loopback port, no persistence. ``stop``/``start`` simulate an outage."""
+    """``redis-server`` on a free loopback port, no persistence; ``stop``/``start`` make outages."""
 
     def __init__(self, workdir: Path) -> None:
         self.port = free_port()

@@ -80,9 +80,12 @@ def test_retry_delays_grow_with_jitter_and_stop_at_the_limit() -> None:
     delays = [policy.next_delay_s(attempts_made=n, age_s=0, rng=rng) for n in range(4)]
     assert delays[3] is None, "the 4th attempt was the last"
     first, second, third = delays[:3]
-    assert first is not None and 5 <= first <= 10
-    assert second is not None and 10 <= second <= 20
-    assert third is not None and 12.5 <= third <= 25, "capped at max_delay_s"
+    assert first is not None
+    assert 5 <= first <= 10
+    assert second is not None
+    assert 10 <= second <= 20
+    assert third is not None
+    assert 12.5 <= third <= 25, "capped at max_delay_s"
 
 
 def test_retry_respects_retry_after_and_max_age() -> None:
