@@ -15,6 +15,7 @@ from adapters.bullmq.delivery_log import RedisDeliveryLog
 from adapters.bullmq.inspector import BullmqQueueInspector
 from adapters.bullmq.publisher import BullmqJobPublisher
 from adapters.memory.directories import InMemoryDirectories
+from adapters.notify.budget import RedisSendBudget, ThrottledEmailSender
 from adapters.notify.email_sender import NotifyEmailSender
 from adapters.outbox.email_sender import OutboxEmailSender
 from entrypoints.jobs.core import CoreJobs
@@ -49,11 +50,17 @@ class Adapters(containers.DeclarativeContainer):
     email = providers.Selector(
         config.notify.mode,
         notify=providers.Singleton(
-            NotifyEmailSender,
-            api_key=config.notify.api_key,
-            base_url=config.notify.base_url,
-            templates=config.notify.templates,
-            timeout_s=config.http.timeout_s,
+            ThrottledEmailSender,
+            inner=providers.Singleton(
+                NotifyEmailSender,
+                api_key=config.notify.api_key,
+                base_url=config.notify.base_url,
+                templates=config.notify.templates,
+                timeout_s=config.http.timeout_s,
+            ),
+            budget=providers.Singleton(
+                RedisSendBudget, client=gateways.redis, per_minute=config.notify.per_minute
+            ),
         ),
         outbox=providers.Singleton(
             OutboxEmailSender,
@@ -84,6 +91,7 @@ def container_config(settings: Settings) -> dict[str, Any]:
             "base_url": settings.govnotify_base_url,
             "templates": settings.email_templates,
             "outbox_path": data_dir / "outbox.jsonl",
+            "per_minute": settings.govnotify_rate_limit_per_minute,
         },
         "http": {"timeout_s": settings.jobs_http_timeout_seconds, "port": settings.port},
         "links": {

@@ -31,7 +31,7 @@ class JobSpec(Generic[C]):
     queue: str
     command: type[C]
     handler: Callable[[C, JobContext], Awaitable[Any]]
-    timeout_s: float = 60.0
+    timeout_s: float = 180.0  # room for a Notify 429 pause (60 s) inside one attempt
     concurrency: int = 1
     limiter: RateLimit | None = None
     retry: RetryPolicy = NO_RETRY

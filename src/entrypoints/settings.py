@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # GOV.UK Notify
     govnotify_api_key: SecretStr | None = _env("GOVNOTIFY_API_KEY")
     govnotify_temp_map: str | None = _env("GOVNOTIFY_TEMP_MAP")
+    govnotify_rate_limit_per_minute: int = Field(
+        default=2970, gt=0, validation_alias=AliasChoices("GOVNOTIFY_RATE_LIMIT_PER_MINUTE")
+    )
     govnotify_base_url: str = Field(
         default=NOTIFY_DEFAULT_BASE_URL, validation_alias=AliasChoices("GOVNOTIFY_BASE_URL")
     )

@@ -13,13 +13,15 @@ class InMemoryEmailSender:
     """Records sent messages. ``templates`` of ``None`` accepts every template key.
 
     ``fail_with`` raises on every send; ``fail_after`` lets that many sends succeed first,
-    which is how the partial-failure paths are exercised.
+    which is how the partial-failure paths are exercised; ``fail_times`` stops failing after
+    that many failures (a passing fault).
     """
 
     templates: Mapping[str, str] | None = None
     sent: list[EmailMessage] = field(default_factory=list)
     fail_with: WorkerError | None = None
     fail_after: int = 0
+    fail_times: int | None = None
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def require_templates(self, template_keys: Iterable[str]) -> None:
@@ -32,6 +34,9 @@ class InMemoryEmailSender:
     async def send(self, message: EmailMessage) -> str:
         self.require_templates([message.template_key])
         if self.fail_with is not None and len(self.sent) >= self.fail_after:
-            raise self.fail_with
+            if self.fail_times is None or self.fail_times > 0:
+                if self.fail_times is not None:
+                    self.fail_times -= 1
+                raise self.fail_with
         self.sent.append(message)
         return f"memory-{next(self._ids)}"

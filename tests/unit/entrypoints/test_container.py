@@ -1,0 +1,50 @@
+"""Wiring smoke test: the real container resolves every job type from test settings."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from adapters.memory.email import InMemoryEmailSender
+from adapters.outbox.email_sender import OutboxEmailSender
+from entrypoints.container import (
+    Application,
+    build_container,
+    resolve,
+    start_resources,
+    stop_resources,
+)
+from entrypoints.settings import Settings
+
+
+@pytest.fixture
+async def container(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_url: str, redis_client: object
+) -> AsyncIterator[Application]:
+    monkeypatch.setenv("LOCAL_REDIS_CONN", redis_url.rsplit("/", 1)[0])
+    monkeypatch.setenv("JOBS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GOVNOTIFY_API_KEY", raising=False)
+    app = build_container(Settings(_env_file=None))  # type: ignore[call-arg]
+    app.check_dependencies()
+    await start_resources(app)
+    yield app
+    await stop_resources(app)
+
+
+async def test_every_registered_job_resolves(container: Application) -> None:
+    registry = await resolve(container.registry)
+    assert "test" in registry
+    for queue, spec in registry.items():
+        assert spec.queue == queue
+        assert callable(spec.handler)
+        assert spec.timeout_s > 0
+
+
+async def test_without_a_notify_key_e_mail_goes_to_the_outbox(container: Application) -> None:
+    assert isinstance(await resolve(container.adapters.email), OutboxEmailSender)
+
+
+async def test_adapters_can_be_overridden(container: Application) -> None:
+    fake = InMemoryEmailSender()
+    with container.adapters.email.override(fake):
+        assert await resolve(container.adapters.email) is fake
