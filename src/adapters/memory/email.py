@@ -33,10 +33,10 @@ class InMemoryEmailSender:
 
     async def send(self, message: EmailMessage) -> str:
         self.require_templates([message.template_key])
-        if self.fail_with is not None and len(self.sent) >= self.fail_after:
-            if self.fail_times is None or self.fail_times > 0:
-                if self.fail_times is not None:
-                    self.fail_times -= 1
-                raise self.fail_with
+        failing = self.fail_times is None or self.fail_times > 0
+        if self.fail_with is not None and len(self.sent) >= self.fail_after and failing:
+            if self.fail_times is not None:
+                self.fail_times -= 1
+            raise self.fail_with
         self.sent.append(message)
         return f"memory-{next(self._ids)}"
