@@ -177,3 +177,55 @@ async def test_graceful_stop_lets_in_flight_jobs_finish(
     assert abandoned == 0
     done = await job_hash(redis_client, queue.name, job.id)
     assert json.loads(done["returnvalue"]) == "done"
+
+
+async def test_watchdog_restarts_a_dead_worker_loop(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    restarted: list[str] = []
+
+    async def ok(command: Anything, context: JobContext) -> str:
+        return "ok"
+
+    service = WorkerService(
+        {queue.name: JobSpec(queue.name, Anything, ok)},
+        redis_connection_options(redis_url),
+        WorkerTuning(lock_duration_ms=5000, stalled_interval_ms=1000, watchdog_interval_s=0.1),
+        on_restart=restarted.append,
+    )
+    await service.start()
+    try:
+        service._running[queue.name].task.cancel()  # the loop dies as bullmq's run() can
+        await wait_for(lambda: _true(restarted == [queue.name]))
+        assert service.loops_alive()
+        job = await queue.add(queue.name, {}, PRODUCER_JOB_OPTIONS)
+        done = await wait_for(lambda: finished(redis_client, queue.name, job.id))
+    finally:
+        await service.stop(5)
+    assert json.loads(done["returnvalue"]) == "ok"
+
+
+async def test_dynamic_queues_start_and_stop_without_a_restart(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    async def ok(command: Anything, context: JobContext) -> str:
+        return "pushed"
+
+    service = await run_service([], redis_url)
+    try:
+        first = await queue.add(queue.name, {}, PRODUCER_JOB_OPTIONS)
+        await asyncio.sleep(0.3)
+        assert not await finished(redis_client, queue.name, first.id), "not subscribed yet"
+        await service.apply_dynamic({queue.name: JobSpec(queue.name, Anything, ok)}, [], 5)
+        await wait_for(lambda: finished(redis_client, queue.name, first.id))
+        await service.apply_dynamic({}, [queue.name], 5)
+        assert queue.name not in service.queues
+        second = await queue.add(queue.name, {}, PRODUCER_JOB_OPTIONS)
+        await asyncio.sleep(0.5)
+        assert not await finished(redis_client, queue.name, second.id), "unsubscribed"
+    finally:
+        await service.stop(5)
+
+
+async def _true(value: bool) -> bool:
+    return value

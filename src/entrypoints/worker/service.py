@@ -1,14 +1,22 @@
-"""Starts, stops and reports on one BullMQ worker per registered job type."""
+"""Starts, stops, supervises and reports on one BullMQ worker per job type.
+
+The set of queues is the fixed registry plus per-application queues that change while the
+service runs (legacy-sync subscriptions); ``apply_dynamic`` starts and stops those. A watchdog
+restarts any worker loop that ended on its own (the Python ``bullmq`` worker returns silently
+from ``run()`` on an unexpected error, leaving a process that consumes nothing).
+"""
 
 import asyncio
+import contextlib
 import os
 import socket
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
 
-from entrypoints.registry import Registry
+from entrypoints.registry import JobSpec, Registry
 from entrypoints.worker.bullmq_worker import DsiWorker, JobObserver, make_processor
 
 log = structlog.get_logger(__name__)
@@ -23,6 +31,14 @@ class WorkerTuning:
     stalled_interval_ms: int = 5_000
     max_stalled_count: int = 1
     drain_delay_s: int = 5
+    watchdog_interval_s: float = 5.0
+
+
+@dataclass
+class _Running:
+    spec: JobSpec[Any]
+    worker: DsiWorker
+    task: "asyncio.Task[None]"
 
 
 class WorkerService:
@@ -34,77 +50,135 @@ class WorkerService:
         connection: dict[str, Any],
         tuning: WorkerTuning | None = None,
         observe: JobObserver | None = None,
+        on_restart: Callable[[str], None] | None = None,
     ) -> None:
         self._registry = registry
+        self._dynamic: dict[str, JobSpec[Any]] = {}
         self._connection = connection
         self._tuning = tuning or WorkerTuning()
         self._observe = observe
-        self._workers: list[DsiWorker] = []
-        self._tasks: list[asyncio.Task[None]] = []
+        self._on_restart = on_restart
+        self._running: dict[str, _Running] = {}
+        self._started = False
+        self._watchdog: asyncio.Task[None] | None = None
+        self._name = f"{socket.gethostname()}-{os.getpid()}"
 
     @property
     def started(self) -> bool:
-        return bool(self._workers)
+        return self._started
 
     @property
     def queues(self) -> list[str]:
-        return list(self._registry)
+        return [*self._registry, *self._dynamic]
 
     def in_flight(self) -> int:
         """Jobs being processed right now across every worker."""
-        return sum(len(worker.jobs) for worker in self._workers)
+        return sum(len(running.worker.jobs) for running in self._running.values())
+
+    def loops_alive(self) -> bool:
+        """Every worker loop is running (or the service is stopped)."""
+        return all(not running.task.done() for running in self._running.values())
 
     async def start(self) -> None:
-        if self._workers:
+        if self._started:
             return
-        name = f"{socket.gethostname()}-{os.getpid()}"
-        for spec in self._registry.values():
-            options: dict[str, Any] = {
-                "connection": self._connection,
-                "concurrency": spec.concurrency,
-                "lockDuration": self._tuning.lock_duration_ms,
-                "stalledInterval": self._tuning.stalled_interval_ms,
-                "maxStalledCount": self._tuning.max_stalled_count,
-                "drainDelay": self._tuning.drain_delay_s,
-                "name": name,
-            }
-            if spec.limiter is not None:
-                options["limiter"] = {
-                    "max": spec.limiter.max_jobs,
-                    "duration": spec.limiter.duration_ms,
-                }
-            worker = DsiWorker(spec.queue, make_processor(spec, self._observe), options)
-            worker.on("error", _log_worker_error(spec.queue))
-            self._workers.append(worker)
-            self._tasks.append(asyncio.create_task(worker.run(), name=f"worker:{spec.queue}"))
-            log.debug("worker_started", queue=spec.queue, limiter=options.get("limiter"))
-        log.info("workers_started", count=len(self._workers))
+        self._started = True
+        for spec in [*self._registry.values(), *self._dynamic.values()]:
+            self._launch(spec)
+        self._watchdog = asyncio.create_task(self._watch(), name="worker-watchdog")
+        log.info("workers_started", count=len(self._running))
 
     async def stop(self, grace_s: float) -> int:
         """Stop fetching, let in-flight jobs finish within ``grace_s``; return jobs abandoned.
 
         Abandoned jobs stay active in Redis and are re-run by the stalled-job check.
         """
-        workers, self._workers = self._workers, []
-        tasks, self._tasks = self._tasks, []
-        if not workers:
+        if not self._started:
             return 0
-        abandoned = 0
-        try:
-            async with asyncio.timeout(grace_s):
-                await asyncio.gather(*(worker.close() for worker in workers))
-        except TimeoutError:
-            abandoned = sum(len(worker.jobs) for worker in workers)
-            log.warning("shutdown_grace_expired", abandoned_jobs=abandoned)
-            await asyncio.gather(
-                *(worker.close(force=True) for worker in workers), return_exceptions=True
-            )
-        await asyncio.gather(*tasks, return_exceptions=True)
+        self._started = False
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watchdog
+        running, self._running = list(self._running.values()), {}
+        abandoned = await _close(running, grace_s)
         log.info("workers_stopped", abandoned_jobs=abandoned)
         return abandoned
 
+    async def apply_dynamic(
+        self, start: Mapping[str, JobSpec[Any]], stop: Iterable[str], grace_s: float
+    ) -> None:
+        """Start (restart, if running) the queues in ``start``; stop the queues in ``stop``."""
+        leaving = [self._running.pop(queue) for queue in [*stop, *start] if queue in self._running]
+        for queue in stop:
+            self._dynamic.pop(queue, None)
+        await _close(leaving, grace_s)
+        for queue, spec in start.items():
+            self._dynamic[queue] = spec
+            if self._started:
+                self._launch(spec)
+        if start or leaving:
+            log.info("dynamic_workers_changed", started=sorted(start), stopped=sorted(stop))
 
-def _log_worker_error(queue: str) -> Any:
+    def _launch(self, spec: JobSpec[Any]) -> None:
+        options: dict[str, Any] = {
+            "connection": self._connection,
+            "concurrency": spec.concurrency,
+            "lockDuration": self._tuning.lock_duration_ms,
+            "stalledInterval": self._tuning.stalled_interval_ms,
+            "maxStalledCount": self._tuning.max_stalled_count,
+            "drainDelay": self._tuning.drain_delay_s,
+            "name": self._name,
+        }
+        if spec.limiter is not None:
+            options["limiter"] = {
+                "max": spec.limiter.max_jobs,
+                "duration": spec.limiter.duration_ms,
+            }
+        worker = DsiWorker(spec.queue, make_processor(spec, self._observe), options)
+        worker.on("error", _log_worker_error(spec.queue))
+        task = asyncio.create_task(worker.run(), name=f"worker:{spec.queue}")
+        self._running[spec.queue] = _Running(spec, worker, task)
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self._tuning.watchdog_interval_s)
+            for queue, running in list(self._running.items()):
+                if running.task.done() and self._started:
+                    await self._restart(queue, running)
+
+    async def _restart(self, queue: str, running: _Running) -> None:
+        error = None if running.task.cancelled() else running.task.exception()
+        log.error(
+            "worker_loop_restarted",
+            queue=queue,
+            error_type=type(error).__name__ if error else None,
+        )
+        with contextlib.suppress(Exception):
+            await running.worker.close(force=True)
+        self._launch(running.spec)
+        if self._on_restart is not None:
+            self._on_restart(queue)
+
+
+async def _close(running: list[_Running], grace_s: float) -> int:
+    if not running:
+        return 0
+    abandoned = 0
+    try:
+        async with asyncio.timeout(grace_s):
+            await asyncio.gather(*(entry.worker.close() for entry in running))
+    except TimeoutError:
+        abandoned = sum(len(entry.worker.jobs) for entry in running)
+        log.warning("shutdown_grace_expired", abandoned_jobs=abandoned)
+        await asyncio.gather(
+            *(entry.worker.close(force=True) for entry in running), return_exceptions=True
+        )
+    await asyncio.gather(*(entry.task for entry in running), return_exceptions=True)
+    return abandoned
+
+
+def _log_worker_error(queue: str) -> Callable[..., None]:
     def on_error(error: BaseException, *_: Any) -> None:
         log.error("worker_error", queue=queue, error_type=type(error).__name__)
 
