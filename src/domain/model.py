@@ -31,6 +31,8 @@ class JobContext:
     job_id: str
     attempt: int = 1
     correlation_id: str = ""
+    redelivered: bool = False
+    """An earlier attempt started: it failed, or its worker died (so effects may be half done)."""
 
     def reference(self, *parts: str) -> str:
         """A Notify ``reference`` / delivery key that is stable across retries of this job."""

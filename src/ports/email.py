@@ -21,3 +21,11 @@ class EmailSender(Protocol):
     async def send(self, message: EmailMessage) -> str:
         """Send and return the provider's notification id."""
         ...
+
+    async def was_sent(self, reference: str) -> bool:
+        """True when a message with this ``reference`` was already accepted.
+
+        Asked only for redelivered jobs, whose earlier attempt may have died between the
+        provider accepting a message and the delivery being recorded.
+        """
+        ...

@@ -28,7 +28,7 @@ class InMemoryEmailSender:
         if self.templates is None:
             return
         for key in template_keys:
-            if key not in self.templates:
+            if not self.templates.get(key):
                 raise TemplateNotConfigured(key)
 
     async def send(self, message: EmailMessage) -> str:
@@ -40,3 +40,6 @@ class InMemoryEmailSender:
             raise self.fail_with
         self.sent.append(message)
         return f"memory-{next(self._ids)}"
+
+    async def was_sent(self, reference: str) -> bool:
+        return any(message.reference == reference for message in self.sent)

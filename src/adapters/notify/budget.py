@@ -75,6 +75,12 @@ class ThrottledEmailSender:
     def require_templates(self, template_keys: Iterable[str]) -> None:
         self._inner.require_templates(template_keys)
 
+    async def was_sent(self, reference: str) -> bool:
+        wait_s = await self._budget.reserve()  # look-ups count against Notify's limit too
+        if wait_s > 0:
+            await asyncio.sleep(wait_s)
+        return await self._inner.was_sent(reference)
+
     async def send(self, message: EmailMessage) -> str:
         self._inner.require_templates([message.template_key])
         rate_limited = 0

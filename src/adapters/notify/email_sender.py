@@ -81,6 +81,17 @@ class NotifyEmailSender:
                 self._executor, self._send_blocking, message, template_id
             )
 
+    def _was_sent_blocking(self, reference: str) -> bool:
+        found: dict[str, Any] = self._client().get_all_notifications(  # type: ignore[no-untyped-call]
+            reference=reference, template_type="email"
+        )
+        return bool(found.get("notifications"))
+
+    async def was_sent(self, reference: str) -> bool:
+        loop = asyncio.get_running_loop()
+        with _translate_errors("(lookup by reference)"):
+            return await loop.run_in_executor(self._executor, self._was_sent_blocking, reference)
+
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 

@@ -64,6 +64,16 @@ class OutboxEmailSender:
         )
         return notification_id
 
+    async def was_sent(self, reference: str) -> bool:
+        async with self._lock:
+            return await asyncio.to_thread(self._contains_reference, reference)
+
+    def _contains_reference(self, reference: str) -> bool:
+        if not self._path.exists():
+            return False
+        with self._path.open(encoding="utf-8") as outbox:
+            return any(json.loads(line).get("reference") == reference for line in outbox)
+
     def _append(self, line: str) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         with self._path.open("a", encoding="utf-8") as outbox:

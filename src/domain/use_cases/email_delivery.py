@@ -2,7 +2,9 @@
 
 Every e-mail job sends through ``EmailDelivery``: it checks the template keys before the first
 send (so a missing template sends nothing), skips recipients already e-mailed by an earlier
-attempt of the same job, and records each delivery right after Notify accepts it.
+attempt of the same job, and records each delivery right after Notify accepts it. An attempt
+that died between Notify accepting and the record being written leaves no record: for
+redelivered jobs Notify itself is asked whether the message's ``reference`` was accepted.
 """
 
 from collections.abc import Iterable, Sequence
@@ -44,7 +46,10 @@ class EmailDelivery:
         sent = skipped = 0
         for slot, message in messages:
             key = context.reference(slot)
-            if await self._delivery_log.was_delivered(key):
+            if await self._delivery_log.was_delivered(key) or (
+                context.redelivered and await self._email.was_sent(key)
+            ):
+                await self._delivery_log.record_delivered(key)
                 skipped += 1
                 continue
             await self._email.send(_with_reference(message, key))

@@ -114,6 +114,7 @@ def make_processor(
             job_id=str(job.id),
             attempt=attempts_made + 1,
             correlation_id=f"{spec.queue}-{job.id}",
+            redelivered=attempts_made > 0 or int(job.stalledCounter or 0) > 0,
         )
         started = time.monotonic()
         with structlog.contextvars.bound_contextvars(
