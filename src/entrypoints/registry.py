@@ -32,7 +32,7 @@ class JobSpec(Generic[C]):
     command: type[C]
     handler: Callable[[C, JobContext], Awaitable[Any]]
     timeout_s: float = 180.0  # room for a Notify 429 pause (60 s) inside one attempt
-    concurrency: int = 1
+    concurrency: int | None = None  # None: the service default (JOBS_CONCURRENCY)
     limiter: RateLimit | None = None
     retry: RetryPolicy = NO_RETRY
 

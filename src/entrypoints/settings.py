@@ -88,10 +88,21 @@ class Settings(BaseSettings):
         default=30.0, gt=0, validation_alias=AliasChoices("JOBS_SHUTDOWN_GRACE_SECONDS")
     )
     jobs_monitor_token: SecretStr | None = _env("JOBS_MONITOR_TOKEN")
+    jobs_state_database_url: SecretStr | None = _env("JOBS_STATE_DATABASE_URL")
     jobs_log_level: str = Field(default="info", validation_alias=AliasChoices("JOBS_LOG_LEVEL"))
+    jobs_concurrency: int = Field(
+        default=10, gt=0, validation_alias=AliasChoices("JOBS_CONCURRENCY")
+    )
+    jobs_retry_delay_scale: float = Field(
+        default=1.0, gt=0, validation_alias=AliasChoices("JOBS_RETRY_DELAY_SCALE")
+    )
     jobs_http_timeout_seconds: float = Field(
         default=10.0, gt=0, validation_alias=AliasChoices("JOBS_HTTP_TIMEOUT_SECONDS")
     )
+    jobs_webhook_allow_http: bool = Field(
+        default=False, validation_alias=AliasChoices("JOBS_WEBHOOK_ALLOW_HTTP")
+    )
+    jobs_webhook_allowed_hosts: str | None = _env("JOBS_WEBHOOK_ALLOWED_HOSTS")
 
     @field_validator("local_redis_conn")
     @classmethod
@@ -144,6 +155,12 @@ class Settings(BaseSettings):
     @property
     def use_entra_for_account_registration(self) -> bool:
         return (self.entra_use_for_account_registration or "").lower() == "true"
+
+    @property
+    def webhook_allowed_hosts(self) -> tuple[str, ...]:
+        """Host names, IPs or CIDRs a relying-party webhook may reach despite being internal."""
+        entries = (self.jobs_webhook_allowed_hosts or "").split(",")
+        return tuple(entry.strip() for entry in entries if entry.strip())
 
     @property
     def email_templates(self) -> dict[str, str]:

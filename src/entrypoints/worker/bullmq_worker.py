@@ -103,7 +103,7 @@ class DsiWorker(Worker):  # type: ignore[misc]
 
 
 def make_processor(
-    spec: JobSpec[Any], observe: JobObserver | None = None
+    spec: JobSpec[Any], observe: JobObserver | None = None, delay_scale: float = 1.0
 ) -> Callable[[Any, str], Awaitable[Any]]:
     """The BullMQ processor for one job type: run the pipeline, log once, decide the retry."""
 
@@ -132,7 +132,7 @@ def make_processor(
                 log.warning("job_failed_permanently", error_type=type(error).__name__)
                 raise UnrecoverableError(redact_personal_data(str(error))) from error
             except Exception as error:  # every other error is retryable by policy
-                outcome = _schedule_retry(spec, job, error, attempts_made)
+                outcome = _schedule_retry(spec, job, error, attempts_made, delay_scale)
                 raise JobAttemptFailed(_reason(error)) from error
             finally:
                 duration = time.monotonic() - started
@@ -154,7 +154,9 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
-def _schedule_retry(spec: JobSpec[Any], job: Any, error: Exception, attempts_made: int) -> str:
+def _schedule_retry(
+    spec: JobSpec[Any], job: Any, error: Exception, attempts_made: int, delay_scale: float
+) -> str:
     """Set BullMQ's per-job retry options from our policy; return the outcome for logs."""
     retry_after = error.retry_after_s if isinstance(error, RetryableError) else None
     age_s = max(0.0, time.time() - int(job.timestamp or 0) / 1000)
@@ -168,6 +170,7 @@ def _schedule_retry(spec: JobSpec[Any], job: Any, error: Exception, attempts_mad
         log.warning("job_failed_retries_exhausted", error_type=type(error).__name__)
         job.opts["attempts"] = 0
         return "failed"
+    delay_s *= delay_scale
     job.opts["attempts"] = spec.retry.max_attempts
     job.opts["backoff"] = {"type": "fixed", "delay": max(1, round(delay_s * 1000))}
     log.info("job_retrying", error_type=type(error).__name__, delay_ms=round(delay_s * 1000))

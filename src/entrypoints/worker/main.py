@@ -13,7 +13,7 @@ from entrypoints.container import build_container, resolve, start_resources, sto
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier, TokenVerifier
 from entrypoints.settings import Settings
-from entrypoints.worker.service import WorkerService
+from entrypoints.worker.service import WorkerService, WorkerTuning
 
 log = structlog.get_logger(__name__)
 
@@ -51,7 +51,11 @@ async def run_worker(settings: Settings) -> int:
         publisher = await resolve(container.adapters.job_publisher)
         registry = await resolve(container.registry)
         await _warn_unless_noeviction(await resolve(container.gateways.redis))
-        service = WorkerService(registry, connection)
+        tuning = WorkerTuning(
+            default_concurrency=settings.jobs_concurrency,
+            retry_delay_scale=settings.jobs_retry_delay_scale,
+        )
+        service = WorkerService(registry, connection, tuning)
         await service.start()
         app = create_app(
             monitor=service,

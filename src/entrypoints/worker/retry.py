@@ -42,3 +42,5 @@ EMAIL_RETRY = RetryPolicy(max_attempts=8, base_delay_s=15.0, max_delay_s=900.0, 
 SYNC_RETRY = RetryPolicy(
     max_attempts=12, base_delay_s=30.0, max_delay_s=3600.0, max_age_s=6 * 3600.0
 )
+WEBHOOK_RETRY = RetryPolicy(max_attempts=6, base_delay_s=30.0, max_delay_s=900.0, max_age_s=3600.0)
+"""Relying-party webhooks: other organisations' servers, given up to an hour to come back."""

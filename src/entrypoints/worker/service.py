@@ -32,6 +32,8 @@ class WorkerTuning:
     max_stalled_count: int = 1
     drain_delay_s: int = 5
     watchdog_interval_s: float = 5.0
+    default_concurrency: int = 10
+    retry_delay_scale: float = 1.0
 
 
 @dataclass
@@ -123,7 +125,7 @@ class WorkerService:
     def _launch(self, spec: JobSpec[Any]) -> None:
         options: dict[str, Any] = {
             "connection": self._connection,
-            "concurrency": spec.concurrency,
+            "concurrency": spec.concurrency or self._tuning.default_concurrency,
             "lockDuration": self._tuning.lock_duration_ms,
             "stalledInterval": self._tuning.stalled_interval_ms,
             "maxStalledCount": self._tuning.max_stalled_count,
@@ -135,7 +137,8 @@ class WorkerService:
                 "max": spec.limiter.max_jobs,
                 "duration": spec.limiter.duration_ms,
             }
-        worker = DsiWorker(spec.queue, make_processor(spec, self._observe), options)
+        processor = make_processor(spec, self._observe, self._tuning.retry_delay_scale)
+        worker = DsiWorker(spec.queue, processor, options)
         worker.on("error", _log_worker_error(spec.queue))
         task = asyncio.create_task(worker.run(), name=f"worker:{spec.queue}")
         self._running[spec.queue] = _Running(spec, worker, task)
