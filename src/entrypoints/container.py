@@ -14,14 +14,22 @@ from dependency_injector import containers, providers
 from adapters.bullmq.delivery_log import RedisDeliveryLog
 from adapters.bullmq.inspector import BullmqQueueInspector
 from adapters.bullmq.publisher import BullmqJobPublisher
-from adapters.memory.directories import InMemoryDirectories
 from adapters.notify.budget import RedisSendBudget, ThrottledEmailSender
 from adapters.notify.email_sender import NotifyEmailSender
 from adapters.outbox.email_sender import OutboxEmailSender
+from adapters.platform_api.directories import HttpDirectories, open_http_directories
+from adapters.soap.http_client import open_soap_http_client
+from adapters.soap.service import SoapLegacyWebService
+from adapters.sql_state.engine import open_state_engine
+from adapters.sql_state.store import SqlSyncStateStore
+from adapters.webhook.http_sender import HttpWebhookSender
 from entrypoints.jobs.core import CoreJobs
+from entrypoints.jobs.email_account import EmailAccountJobs
+from entrypoints.jobs.sync import SyncJobs
 from entrypoints.redis_gateway import open_queue_connection, open_redis_client
 from entrypoints.registry import build_registry
 from entrypoints.settings import Settings, host_url
+from entrypoints.state_database import state_database_url
 
 T = TypeVar("T")
 
@@ -34,6 +42,8 @@ class Gateways(containers.DeclarativeContainer):
         open_queue_connection, url=config.redis.url, data_dir=config.redis.data_dir
     )
     redis = providers.Resource(open_redis_client, options=queue_connection)
+    state_engine = providers.Resource(open_state_engine, url=config.state.url)
+    soap_http = providers.Resource(open_soap_http_client, timeout_s=config.http.timeout_s)
 
 
 class Adapters(containers.DeclarativeContainer):
@@ -45,8 +55,30 @@ class Adapters(containers.DeclarativeContainer):
     job_publisher = providers.Singleton(BullmqJobPublisher, client=gateways.redis)
     queue_inspector = providers.Singleton(BullmqQueueInspector, client=gateways.redis)
     delivery_log = providers.Singleton(RedisDeliveryLog, client=gateways.redis)
-    # Placeholder until the platform-API REST adapters land: serves every directory port.
-    directories = providers.Singleton(InMemoryDirectories)
+    sync_state = providers.Singleton(SqlSyncStateStore, engine=gateways.state_engine)
+    legacy_service = providers.Singleton(SoapLegacyWebService, client=gateways.soap_http)
+    webhook = providers.Singleton(
+        HttpWebhookSender,
+        allow_http=config.public_api.allow_http,
+        allowed_hosts=config.public_api.allowed_hosts,
+        read_timeout_s=config.http.timeout_s,
+    )
+    directories = providers.Resource(
+        open_http_directories,
+        providers.Factory(
+            HttpDirectories,
+            directories_url=config.platform_api.directories_url,
+            organisations_url=config.platform_api.organisations_url,
+            applications_url=config.platform_api.applications_url,
+            access_url=config.platform_api.access_url,
+            tenant_url=config.platform_api.tenant_url,
+            tenant_domain=config.platform_api.tenant_domain,
+            client_id=config.platform_api.client_id,
+            client_secret=config.platform_api.client_secret,
+            resource=config.platform_api.resource,
+            timeout_s=config.http.timeout_s,
+        ),
+    )
     email = providers.Selector(
         config.notify.mode,
         notify=providers.Singleton(
@@ -77,7 +109,14 @@ class Application(containers.DeclarativeContainer):
     gateways = providers.Container(Gateways, config=config)
     adapters = providers.Container(Adapters, config=config, gateways=gateways)
     core = providers.Container(CoreJobs, config=config, adapters=adapters)
-    registry = providers.Singleton(build_registry, core.specs)
+    email_account = providers.Container(EmailAccountJobs, config=config, adapters=adapters)
+    sync = providers.Container(SyncJobs, config=config, adapters=adapters)
+    registry = providers.Singleton(
+        build_registry,
+        core.specs,
+        email_account.specs,
+        sync.specs,
+    )
 
 
 def container_config(settings: Settings) -> dict[str, Any]:
@@ -85,6 +124,7 @@ def container_config(settings: Settings) -> dict[str, Any]:
     data_dir = Path(settings.jobs_data_dir)
     return {
         "redis": {"url": settings.redis_url(), "data_dir": data_dir},
+        "state": {"url": state_database_url(settings)},
         "notify": {
             "mode": "notify" if settings.govnotify_api_key else "outbox",
             "api_key": settings.govnotify_api_key,
@@ -103,6 +143,11 @@ def container_config(settings: Settings) -> dict[str, Any]:
         "email": {
             "support_email_address": settings.notif_support_email_address,
             "use_entra_for_account_registration": settings.use_entra_for_account_registration,
+        },
+        "public_api": {
+            "jwt_secret": settings.job_jwt_secret,
+            "allow_http": settings.jobs_webhook_allow_http,
+            "allowed_hosts": settings.webhook_allowed_hosts,
         },
         "platform_api": {
             "directories_url": host_url(settings.standalone_directories_host_name),
@@ -126,7 +171,12 @@ def build_container(settings: Settings) -> Application:
 
 async def resolve(provider: providers.Provider[T]) -> T:
     """Call a provider, awaiting it when an async resource sits in its chain."""
-    value: Any = provider()
+    return await call(provider)
+
+
+async def call(provider: providers.Provider[T], *args: Any, **kwargs: Any) -> T:
+    """Call a provider with arguments, awaiting it when an async resource sits in its chain."""
+    value: Any = provider(*args, **kwargs)
     if inspect.isawaitable(value):
         value = await value
     return value  # type: ignore[no-any-return]

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     jobs_retry_delay_scale: float = Field(
         default=1.0, gt=0, validation_alias=AliasChoices("JOBS_RETRY_DELAY_SCALE")
     )
+    jobs_subscription_refresh_seconds: float = Field(
+        default=300.0, gt=0, validation_alias=AliasChoices("JOBS_SUBSCRIPTION_REFRESH_SECONDS")
+    )
     jobs_http_timeout_seconds: float = Field(
         default=10.0, gt=0, validation_alias=AliasChoices("JOBS_HTTP_TIMEOUT_SECONDS")
     )

@@ -10,6 +10,11 @@ from typing import Protocol
 
 from domain.model import JsonObject
 
+INVITATION_UPDATE_FIELDS = frozenset(
+    {"email", "firstName", "lastName", "isCompleted", "deactivated", "reason", "callbacks"}
+)
+"""The only properties ``PATCH /invitations/{id}`` accepts; ``update_invitation`` drops the rest."""
+
 
 class OrganisationDirectory(Protocol):
     """The organisations API."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from domain.errors import WorkerError
 from domain.model import JsonObject
+from ports.directories import INVITATION_UPDATE_FIELDS
 
 
 @dataclass
@@ -92,7 +93,8 @@ class InMemoryDirectories:
 
     async def update_invitation(self, invitation_id: str, changes: JsonObject) -> None:
         self._check()
-        self.invitations[invitation_id] = {**self.invitations.get(invitation_id, {}), **changes}
+        accepted = {k: v for k, v in changes.items() if k in INVITATION_UPDATE_FIELDS}
+        self.invitations[invitation_id] = {**self.invitations.get(invitation_id, {}), **accepted}
 
     async def get_user_services(self, user_id: str) -> list[JsonObject]:
         self._check()

@@ -60,10 +60,17 @@ class DsiWorker(Worker):  # type: ignore[misc]
         self._closing = asyncio.Event()
 
     async def run(self) -> None:
-        await self.redisConnection.getRedisVersion()
-        await self.blockingRedisConnection.getRedisVersion()
-        await self.runStalledJobsCheck()
-        await super().run()
+        try:
+            if not self.closing:
+                await self.redisConnection.getRedisVersion()
+                await self.blockingRedisConnection.getRedisVersion()
+                await self.runStalledJobsCheck()
+            if not self.closing:
+                await super().run()
+        finally:
+            if self.closing:  # closed while starting: release what start-up opened
+                for connection in (self.redisConnection, self.blockingRedisConnection):
+                    await connection.close()
 
     def nextJobFromJobData(
         self,

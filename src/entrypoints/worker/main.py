@@ -4,16 +4,26 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import redis.asyncio as redis
 import structlog
 import uvicorn
 
-from entrypoints.container import build_container, resolve, start_resources, stop_resources
+from domain.model import Application as DomainApplication
+from entrypoints.container import (
+    Application,
+    build_container,
+    call,
+    resolve,
+    start_resources,
+    stop_resources,
+)
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier, TokenVerifier
 from entrypoints.settings import Settings
 from entrypoints.worker.service import WorkerService, WorkerTuning
+from entrypoints.worker.subscriptions import SubscriptionWatcher
 
 log = structlog.get_logger(__name__)
 
@@ -57,6 +67,7 @@ async def run_worker(settings: Settings) -> int:
         )
         service = WorkerService(registry, connection, tuning)
         await service.start()
+        watching = asyncio.create_task(_watch_subscriptions(container, service, settings))
         app = create_app(
             monitor=service,
             ping_redis=publisher.ping,
@@ -70,6 +81,7 @@ async def run_worker(settings: Settings) -> int:
         log.info("server_listening", url=f"http://localhost:{settings.port}")
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        watching.cancel()
         abandoned = await service.stop(settings.jobs_shutdown_grace_seconds)
         server.should_exit = True
         await serving
@@ -78,6 +90,25 @@ async def run_worker(settings: Settings) -> int:
         await stop_resources(container)
     log.info("stopped", abandoned_jobs=abandoned)
     return 0 if abandoned == 0 else 1
+
+
+async def _watch_subscriptions(
+    container: Application, service: WorkerService, settings: Settings
+) -> None:
+    """Per-application push queues, discovered now and refreshed periodically."""
+    discover = await resolve(container.sync.discover_subscriptions)
+
+    async def build_specs(application: DomainApplication, families: set[str]) -> Any:
+        return await call(container.sync.application_specs, application, families=families)
+
+    watcher = SubscriptionWatcher(
+        discover=discover,
+        build_specs=build_specs,
+        service=service,
+        interval_s=settings.jobs_subscription_refresh_seconds,
+        grace_s=settings.jobs_shutdown_grace_seconds,
+    )
+    await watcher.run()
 
 
 def _on_signal(stop: asyncio.Event, signum: int) -> Callable[[], None]:

@@ -1,0 +1,1 @@
+"""The platform's REST APIs (directories, organisations, applications, access) over httpx."""

@@ -1,0 +1,82 @@
+"""ProvisionOrganisation formatters (catalogue §3.7, status mapping §4.3).
+
+Kept as the consumers know them: Default maps DSI status 3 to ``CLOSED_BUT_ACTIVE`` while
+Collect/S2S map it to 1 (§6 item 18, owners to confirm); S2S sends a single space for a falsy
+organisation id and region ``E`` when none is known (§6 item 19).
+"""
+
+from adapters.soap.body import Tree
+from adapters.soap.envelope import SOAP_11, SOAP_12, FormattedBody
+from adapters.soap.formatters.fields import Field, FieldReader, is_number, loosely_equals
+
+DEFAULT_STATUS_TEXT = {1: "OPEN", 2: "CLOSED", 3: "CLOSED_BUT_ACTIVE", 4: "PROPOSED_TO_OPEN"}
+
+
+def default_organisation(action: str, fields: FieldReader) -> FormattedBody:
+    status = fields.scalar("wsOrganisationStatusCode")
+    status_text = next(
+        (text for code, text in DEFAULT_STATUS_TEXT.items() if is_number(status, code)), None
+    )
+    tree: Tree = {
+        "ProvisionOrganisation": {
+            "por": {
+                "action": action,
+                "establishmentUrn": fields.scalar("establishmentUrn"),
+                "groupUid": fields.scalar("groupUid"),
+                "organisationId": fields.scalar("organisationId"),
+                "organisationName": fields.scalar("organisationName"),
+                "localAuthorityCode": fields.scalar("localAuthorityCode"),
+                "wsOrganisationStatusCode": status_text,
+                "organisationTypeCode": fields.scalar("organisationTypeCode"),
+            }
+        }
+    }
+    return FormattedBody(tree, SOAP_11, supports_nil=True, content_type="text/xml;charset=UTF-8")
+
+
+def collect_organisation(action: str, fields: FieldReader) -> FormattedBody:
+    tree: Tree = {
+        "ProvisionOrganisation": {
+            "por": {
+                "action": action,
+                "establishmentDfeNumber": fields.scalar("establishmentDfeNumber") or "",
+                "establishmentUrn": fields.scalar("establishmentUrn") or "",
+                "localAuthorityCode": fields.scalar("localAuthorityCode") or "",
+                "orgEdubaseTypeCode": fields.scalar("orgEdubaseTypeCode") or "",
+                "organisationId": fields.scalar("organisationId"),
+                "organisationName": fields.scalar("organisationName"),
+                "organisationTypeCode": fields.scalar("organisationTypeCode") or "",
+                "wsOrganisationStatusCode": _three_is_open(fields),
+            }
+        }
+    }
+    return FormattedBody(
+        tree, SOAP_12, supports_nil=False, content_type="application/soap+xml; charset=utf-8"
+    )
+
+
+def s2s_organisation(action: str, fields: FieldReader) -> FormattedBody:
+    tree: Tree = {
+        "ProvisionOrganisation": {
+            "por": {
+                "action": action,
+                "establishmentNumber": fields.scalar("establishmentNumber") or "",
+                "localAuthorityCode": fields.scalar("localAuthorityCode") or "",
+                "localAuthorityName": fields.scalar("localAuthorityName") or "",
+                "organisationId": fields.scalar("organisationId") or " ",
+                "organisationName": fields.scalar("organisationName") or "",
+                "organisationTypeCode": fields.scalar("organisationTypeCode") or "",
+                "regionCode": fields.scalar("regionCode") or "E",
+                "telephoneNumber": fields.scalar("telephoneNumber") or "",
+                "typeOfEstablishmentCode": fields.scalar("orgEdubaseTypeCode") or "",
+                "wsOrganisationStatusCode": _three_is_open(fields),
+            }
+        }
+    }
+    return FormattedBody(tree, SOAP_11, supports_nil=True, content_type="text/xml; charset=utf-8")
+
+
+def _three_is_open(fields: FieldReader) -> Field:
+    """Collect/S2S: DSI status 3 ("proposed to close", number or text) is sent as 1."""
+    status = fields.scalar("wsOrganisationStatusCode")
+    return 1 if loosely_equals(status, 3) else status

@@ -1,0 +1,1 @@
+"""The real ``WebhookSender``: relying-party callbacks over HTTPS, guarded against SSRF."""

@@ -1,0 +1,97 @@
+"""Which applications subscribe to which legacy-sync family (catalogue §3.1, §3.6).
+
+An application subscribes when its relying-party flag is exactly the string ``"true"`` (not
+``"TRUE"``, not a JSON ``true``). A subscribed application without ``wsWsdlUrl`` cannot be
+reached (§6 item 27): it gets no queue and no jobs, and fan-outs log it instead of piling up
+jobs that could only fail.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from domain.model import Application, JsonObject
+
+ORGANISATION_PUSH = "sendwsorganisationupdated_v1"
+ROLE_PUSH = "sendwsroleupdated_v1"
+USER_PUSH = "sendwsuserupdated_v1"
+PUSH_FAMILIES = (ORGANISATION_PUSH, ROLE_PUSH, USER_PUSH)
+"""The per-application queue families, in the original's registration order (§1.2)."""
+
+SUBSCRIPTION_FLAGS: Mapping[str, str] = {
+    ORGANISATION_PUSH: "receiveOrganisationUpdates",
+    ROLE_PUSH: "receiveRoleUpdates",
+    USER_PUSH: "receiveUserUpdates",
+}
+
+WSDL_URL_PARAM = "wsWsdlUrl"
+
+
+def push_queue(family: str, application_id: str) -> str:
+    """The queue one application's push jobs of ``family`` go to (id exactly as the API gave it)."""
+    return f"{family}_{application_id}"
+
+
+def same_id(left: Any, right: Any) -> bool:
+    """GUIDs compare case-insensitively; anything that is not a string matches nothing."""
+    return isinstance(left, str) and isinstance(right, str) and left.lower() == right.lower()
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One application's subscription: its flags as sent and whether it can be reached."""
+
+    application: Application
+    flags: frozenset[str]
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.application.params.get(WSDL_URL_PARAM))
+
+
+@dataclass(frozen=True)
+class ServiceCatalogue:
+    """Every service of the applications API, as far as legacy sync needs them."""
+
+    subscriptions: tuple[Subscription, ...]
+
+    @classmethod
+    def from_services(cls, services: Iterable[JsonObject]) -> "ServiceCatalogue":
+        """Parse ``GET /services`` entries; entries without a string ``id`` are ignored."""
+        return cls(tuple(_subscription(s) for s in services if isinstance(s.get("id"), str)))
+
+    @property
+    def applications(self) -> list[Application]:
+        return [subscription.application for subscription in self.subscriptions]
+
+    def subscribers(self, family: str) -> list[Application]:
+        """Applications that subscribe to ``family`` and have a WSDL URL, in API order."""
+        return [s.application for s in self._subscribed(family) if s.reachable]
+
+    def unreachable_subscribers(self, family: str) -> list[Application]:
+        """Applications that subscribe to ``family`` but have no WSDL URL."""
+        return [s.application for s in self._subscribed(family) if not s.reachable]
+
+    def children_of(self, application: Application) -> list[Application]:
+        """Services whose ``parentId`` is ``application``'s id (their access counts as its)."""
+        return [child for child in self.applications if same_id(child.parent_id, application.id)]
+
+    def _subscribed(self, family: str) -> list[Subscription]:
+        flag = SUBSCRIPTION_FLAGS[family]
+        return [s for s in self.subscriptions if flag in s.flags]
+
+
+def _subscription(service: JsonObject) -> Subscription:
+    relying_party = service.get("relyingParty")
+    raw_params = relying_party.get("params") if isinstance(relying_party, Mapping) else None
+    params = raw_params if isinstance(raw_params, Mapping) else {}
+    parent_id = service.get("parentId")
+    name = service.get("name")
+    application = Application(
+        id=service["id"],
+        name=name if isinstance(name, str) else "",
+        parent_id=parent_id if isinstance(parent_id, str) else None,
+        params={key: value for key, value in params.items() if isinstance(value, str)},
+    )
+    flags = frozenset(flag for flag in SUBSCRIPTION_FLAGS.values() if params.get(flag) == "true")
+    return Subscription(application, flags)

@@ -1,0 +1,24 @@
+"""Which applications need a push queue, per family: called periodically by the worker.
+
+The original decided this once at start-up and could not start while the applications API was
+down (§6 item 4). The worker calls this on a timer instead and starts or stops per-application
+queues from the answer; when the API fails, the error propagates and the worker keeps the set
+it already has.
+"""
+
+from domain.model import Application
+from domain.use_cases.legacy_sync.catalogue import PUSH_FAMILIES, ServiceCatalogue
+from ports.directories import ApplicationDirectory
+
+
+class DiscoverSubscribedApplications:
+    """Reads the applications API once and answers for every push family."""
+
+    def __init__(self, *, applications: ApplicationDirectory) -> None:
+        self._applications = applications
+
+    async def __call__(self) -> dict[str, list[Application]]:
+        """``{family: subscribed and reachable applications}`` for every family in
+        ``PUSH_FAMILIES``, in API order (a family with no subscriber maps to ``[]``)."""
+        catalogue = ServiceCatalogue.from_services(await self._applications.list_services())
+        return {family: catalogue.subscribers(family) for family in PUSH_FAMILIES}

@@ -1,0 +1,63 @@
+"""``organisationupdated_v1`` (catalogue §2.29): one push job per subscribed application.
+
+Two deliberate changes from the original: the category filter it meant to apply now runs
+(§6 item 22: categories above ``020``, such as ``050``-``053``, are not synced), and an
+organisation without ``legacyId`` is not fanned out, because every push of it could only fail
+(the sync state and the legacy services key organisations by that id).
+"""
+
+from typing import Any
+
+import structlog
+
+from domain.model import JobContext
+from domain.use_cases.legacy_sync.catalogue import ORGANISATION_PUSH, push_queue
+from domain.use_cases.legacy_sync.fan_out import subscribers
+from domain.use_cases.legacy_sync.organisation import Organisation
+from ports.directories import ApplicationDirectory
+from ports.job_publisher import JobPublisher
+
+log = structlog.get_logger(__name__)
+
+
+class FanOutOrganisationUpdate(Organisation):
+    """The payload is the organisations API's organisation object itself."""
+
+
+class FanOutOrganisationUpdateUseCase:
+    """Enqueues ``{organisation, applicationId}`` for each subscribed application, in order."""
+
+    def __init__(self, *, applications: ApplicationDirectory, publisher: JobPublisher) -> None:
+        self._applications = applications
+        self._publisher = publisher
+
+    async def __call__(
+        self, command: FanOutOrganisationUpdate, context: JobContext
+    ) -> dict[str, Any]:
+        skipped = _not_synced_reason(command)
+        if skipped is not None:
+            log.info(
+                "organisation_update_not_synced",
+                organisation_id=command.id,
+                category=command.category.id,
+                reason=skipped,
+            )
+            return {"published": 0, "skipped": skipped}
+        organisation = command.wire()
+        published = 0
+        for application in await subscribers(self._applications, ORGANISATION_PUSH):
+            await self._publisher.publish(
+                push_queue(ORGANISATION_PUSH, application.id),
+                {"organisation": organisation, "applicationId": application.id},
+            )
+            published += 1
+        log.info("organisation_update_fanned_out", organisation_id=command.id, jobs=published)
+        return {"published": published}
+
+
+def _not_synced_reason(organisation: Organisation) -> str | None:
+    if not organisation.is_synced_category():
+        return "category is not synced"
+    if organisation.legacyId is None:
+        return "organisation has no legacyId"
+    return None

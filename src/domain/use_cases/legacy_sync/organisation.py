@@ -1,0 +1,104 @@
+"""The organisation object of the organisations API and the ProvisionOrganisation parameters.
+
+Catalogue §2.29 (shape) and §2.30 steps 4-5 (derived values), with §6 item 20 fixed: a missing
+``status`` no longer crashes the job, and ``establishmentDfeNumber`` is sent only when both the
+LA code and the establishment number are known (never the text ``undefined``).
+"""
+
+import re
+from typing import Any
+
+from domain.use_cases.legacy_sync.wire import Scalar, WireModel, copy_present, is_present
+
+LOCAL_AUTHORITY_CATEGORY = "002"
+MAX_CATEGORY_TO_SYNC = 20
+"""Organisations whose category number is above this (e.g. ``050``-``053``) are not synced."""
+
+_LEADING_INTEGER = re.compile(r"\s*([+-]?\d+)")
+
+
+class Category(WireModel):
+    id: str
+    name: str | None = None
+
+
+class Reference(WireModel):
+    """``type``, ``status`` and ``region``: an id (and a display name the sync does not use)."""
+
+    id: Scalar | None = None
+    name: str | None = None
+
+
+class Status(Reference):
+    tagColor: str | None = None
+
+
+class LocalAuthority(WireModel):
+    id: str | None = None
+    name: str | None = None
+    code: Scalar | None = None
+
+
+class Organisation(WireModel):
+    """The fields the sync reads; the producer insists on ``id``, ``name`` and ``category.id``."""
+
+    id: str
+    name: str
+    category: Category
+    type: Reference | None = None
+    urn: Scalar | None = None
+    uid: Scalar | None = None
+    upin: Scalar | None = None
+    ukprn: Scalar | None = None
+    establishmentNumber: Scalar | None = None
+    status: Status | None = None
+    telephone: Scalar | None = None
+    region: Reference | None = None
+    localAuthority: LocalAuthority | None = None
+    legacyId: int | None = None
+
+    def category_number(self) -> int | None:
+        """``category.id`` read as JavaScript's ``parseInt`` would (``"050"`` → 50)."""
+        match = _LEADING_INTEGER.match(self.category.id)
+        return int(match.group(1)) if match else None
+
+    def is_synced_category(self) -> bool:
+        """The filter the original meant to apply (§6 item 22); non-numeric ids pass."""
+        number = self.category_number()
+        return number is None or number <= MAX_CATEGORY_TO_SYNC
+
+
+def provision_organisation_fields(organisation: Organisation) -> dict[str, Any]:
+    """ProvisionOrganisation parameters (§2.30 step 5), named as the original client's
+    ``provisionOrganisation`` arguments (the contract with the SOAP adapter).
+
+    A key is left out when its source was absent; ``None`` means the source was ``null``.
+    """
+    la = organisation.localAuthority
+    fields: dict[str, Any] = {}
+    if la is not None and _known(la, "code") and _known(organisation, "establishmentNumber"):
+        fields["establishmentDfeNumber"] = f"{la.code}{organisation.establishmentNumber}"
+    copy_present(fields, "establishmentUrn", organisation, "urn")
+    if la is not None:
+        copy_present(fields, "establishmentNumber", organisation, "establishmentNumber")
+    copy_present(fields, "groupUid", organisation, "uid")
+    if organisation.category.id == LOCAL_AUTHORITY_CATEGORY:
+        copy_present(fields, "localAuthorityCode", organisation, "establishmentNumber")
+    else:
+        copy_present(fields, "localAuthorityCode", la, "code")
+    if la is not None:
+        copy_present(fields, "localAuthorityName", la, "name")
+    else:
+        fields["localAuthorityName"] = organisation.name
+    copy_present(fields, "orgEdubaseTypeCode", organisation.type, "id")
+    fields["organisationId"] = organisation.legacyId
+    fields["organisationName"] = organisation.name or ""
+    fields["organisationTypeCode"] = organisation.category.id
+    copy_present(fields, "wsOrganisationStatusCode", organisation.status, "id")
+    copy_present(fields, "regionCode", organisation.region, "id")
+    copy_present(fields, "telephoneNumber", organisation, "telephone")
+    return fields
+
+
+def _known(model: WireModel, name: str) -> bool:
+    return is_present(model, name) and getattr(model, name) not in (None, "")

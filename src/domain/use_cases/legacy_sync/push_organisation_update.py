@@ -1,0 +1,61 @@
+"""``sendwsorganisationupdated_v1_<applicationId>`` (catalogue §2.30): ProvisionOrganisation.
+
+The application is the one the queue serves (the payload's ``applicationId`` is not trusted to
+route, as in the original). State key: (application id, organisation ``legacyId``).
+"""
+
+from typing import Any
+
+import structlog
+
+from domain.errors import InvalidPayload
+from domain.model import Application, JobContext, SyncStateKey
+from domain.use_cases.legacy_sync.organisation import Organisation, provision_organisation_fields
+from domain.use_cases.legacy_sync.sync_state import send_with_state
+from domain.use_cases.legacy_sync.wire import WireModel
+from ports.legacy_service import LegacyWebService
+from ports.state_store import SyncStateStore
+
+log = structlog.get_logger(__name__)
+
+
+class PushOrganisationUpdate(WireModel):
+    organisation: Organisation
+    applicationId: str | None = None
+
+
+class PushOrganisationUpdateUseCase:
+    """Sends one organisation to the legacy service of one application."""
+
+    def __init__(
+        self,
+        *,
+        application: Application,
+        legacy_service: LegacyWebService,
+        sync_state: SyncStateStore,
+    ) -> None:
+        self._application = application
+        self._legacy_service = legacy_service
+        self._sync_state = sync_state
+
+    async def __call__(
+        self, command: PushOrganisationUpdate, context: JobContext
+    ) -> dict[str, Any]:
+        organisation = command.organisation
+        if organisation.legacyId is None:
+            raise InvalidPayload("organisation.legacyId is required to sync an organisation")
+        action = await send_with_state(
+            application=self._application,
+            operation="ProvisionOrganisation",
+            fields=provision_organisation_fields(organisation),
+            key=SyncStateKey("organisation", self._application.id, str(organisation.legacyId)),
+            legacy_service=self._legacy_service,
+            sync_state=self._sync_state,
+        )
+        log.info(
+            "legacy_organisation_synced",
+            application_id=self._application.id,
+            organisation_id=organisation.id,
+            action=action,
+        )
+        return {"action": action}

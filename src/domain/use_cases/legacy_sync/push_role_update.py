@@ -1,0 +1,55 @@
+"""``sendwsroleupdated_v1_<applicationId>`` (catalogue §2.32): ProvisionGroup.
+
+State key: (application id, role id).
+"""
+
+from typing import Any
+
+import structlog
+
+from domain.model import Application, JobContext, SyncStateKey
+from domain.use_cases.legacy_sync.role import Role, provision_group_fields
+from domain.use_cases.legacy_sync.sync_state import send_with_state
+from domain.use_cases.legacy_sync.wire import WireModel
+from ports.legacy_service import LegacyWebService
+from ports.state_store import SyncStateStore
+
+log = structlog.get_logger(__name__)
+
+
+class PushRoleUpdate(WireModel):
+    role: Role
+    applicationId: str | None = None
+
+
+class PushRoleUpdateUseCase:
+    """Sends one role to the legacy service of one application."""
+
+    def __init__(
+        self,
+        *,
+        application: Application,
+        legacy_service: LegacyWebService,
+        sync_state: SyncStateStore,
+    ) -> None:
+        self._application = application
+        self._legacy_service = legacy_service
+        self._sync_state = sync_state
+
+    async def __call__(self, command: PushRoleUpdate, context: JobContext) -> dict[str, Any]:
+        role = command.role
+        action = await send_with_state(
+            application=self._application,
+            operation="ProvisionGroup",
+            fields=provision_group_fields(role),
+            key=SyncStateKey("role", self._application.id, role.id),
+            legacy_service=self._legacy_service,
+            sync_state=self._sync_state,
+        )
+        log.info(
+            "legacy_role_synced",
+            application_id=self._application.id,
+            role_id=role.id,
+            action=action,
+        )
+        return {"action": action}

@@ -1,0 +1,80 @@
+"""``publicinvitationnotifyrelyingparty_v1`` (catalogue §2.28): call a relying party's webhook.
+
+Tells the service that asked for an invitation that the person now has an account (or already
+had one). The body is signed with the service's own ``api_secret`` when the job names its client
+id, else with the platform's ``JOB_JWT_SECRET``. The callback URL comes from whoever called the
+public API, so the ``WebhookSender`` vets it before sending anything.
+"""
+
+from typing import Any
+
+import structlog
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from domain.errors import NotFound, UpstreamMisconfigured
+from domain.model import JobContext
+from ports.directories import ApplicationDirectory
+from ports.webhook import WebhookSender
+
+log = structlog.get_logger(__name__)
+
+NOTIFY_RELYING_PARTY_QUEUE = "publicinvitationnotifyrelyingparty_v1"
+
+SourceId = str | int
+"""The caller's own id for the invitation, passed back unchanged (producers may send a number)."""
+
+
+class NotifyRelyingParty(BaseModel):
+    """Wire payload; ``callback``, ``state`` and ``clientId`` may be absent."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    userId: str = Field(min_length=1)
+    sourceId: SourceId | None = None
+    callback: str | None = None
+    state: str | None = None
+    clientId: str | None = None
+
+    def webhook_body(self) -> dict[str, Any]:
+        """``{sub, sourceId, state}`` without the values the producer left out."""
+        body = {"sub": self.userId, "sourceId": self.sourceId, "state": self.state}
+        return {key: value for key, value in body.items() if value is not None}
+
+
+class NotifyRelyingPartyUseCase:
+    """POSTs the signed body to the callback; no callback means nothing to do."""
+
+    def __init__(
+        self,
+        *,
+        applications: ApplicationDirectory,
+        webhook: WebhookSender,
+        default_secret: SecretStr | None,
+    ) -> None:
+        self._applications = applications
+        self._webhook = webhook
+        self._default_secret = default_secret
+
+    async def __call__(self, command: NotifyRelyingParty, context: JobContext) -> dict[str, bool]:
+        if not command.callback:
+            log.info("relying_party_not_notified", user_id=command.userId, reason="no callback")
+            return {"notified": False}
+        secret = await self._signing_secret(command.clientId)
+        await self._webhook.post(command.callback, command.webhook_body(), secret)
+        log.info("relying_party_notified", user_id=command.userId, client_id=command.clientId)
+        return {"notified": True}
+
+    async def _signing_secret(self, client_id: str | None) -> str:
+        if not client_id:
+            if self._default_secret is None or not self._default_secret.get_secret_value():
+                raise UpstreamMisconfigured("JOB_JWT_SECRET is not configured")
+            return self._default_secret.get_secret_value()
+        service = await self._applications.get_service(client_id)
+        if service is None:
+            raise NotFound(f"Cannot find application with client id {client_id}")
+        secret = (service.get("relyingParty") or {}).get("api_secret")
+        if not secret:
+            raise UpstreamMisconfigured(
+                f"No api secret configured for {service.get('id')} (clientId {client_id})"
+            )
+        return str(secret)

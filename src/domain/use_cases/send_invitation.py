@@ -1,0 +1,140 @@
+"""``invitation_v2`` (catalogue §2.9): invite a new user, or send a self-registration code.
+
+With Entra registration on, Entra sends self-registration codes itself, so a self-invoked job
+sends nothing. Fixes of §6 item 29: errors keep their own message (the original replaced it
+with a JSON dump that lost it or leaked request headers); every ``((VERIFICATION CODE))`` in a
+custom subject is replaced, not only the first; a code-based e-mail without a code fails,
+naming the field, instead of reading ``undefined is your…``.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+from domain.errors import InvalidPayload
+from domain.model import EmailMessage, EmailSettings, JobContext, PlatformLinks
+from domain.use_cases.email_delivery import DeliveryReport, EmailDelivery
+from domain.use_cases.email_fields import (
+    Recipient,
+    RequiredText,
+    is_truthy,
+    path_segment,
+    plain_text,
+    sent_values,
+)
+from domain.use_cases.settings_required import link
+
+ENTRA_TEMPLATE = "inviteNewUserEntra"
+SELF_REGISTER_TEMPLATE = "selfRegisterNewAccount"
+INVITE_TEMPLATE = "inviteNewUser"
+ENTRA_DEFAULT_SUBJECT = "You\u2019ve been invited to join DfE Sign-in"
+CODE_PLACEHOLDER = "((VERIFICATION CODE))"
+PLAIN_TEXT_KEYS = ("firstName", "lastName", "customMessage", "serviceName", "reason", "subject")
+
+
+class InvitationOverrides(BaseModel):
+    """Custom subject and body a service asked for (public API ``invite*Override``)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    subject: str | None = None
+    body: str | None = None
+
+
+class SendInvitation(BaseModel):
+    """Payload of ``sendInvitation``; flags follow JavaScript truthiness, as originally read."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
+
+    email: Recipient
+    first_name: str | None = None
+    last_name: str | None = None
+    invitation_id: RequiredText
+    code: str | None = None
+    service_name: str | None = None
+    self_invoked: Any = None
+    overrides: InvitationOverrides | None = None
+    approver_email: str | None = None
+    org_name: str | None = None
+    is_approver: Any = None
+
+
+class SendInvitationUseCase:
+    """At most one e-mail to the invitee; which template depends on the Entra switch."""
+
+    def __init__(
+        self, *, delivery: EmailDelivery, links: PlatformLinks, settings: EmailSettings
+    ) -> None:
+        self._delivery = delivery
+        self._links = links
+        self._settings = settings
+
+    async def __call__(self, command: SendInvitation, context: JobContext) -> dict[str, int]:
+        self_invoked = is_truthy(command.self_invoked)
+        if self._settings.use_entra_for_account_registration:
+            if self_invoked:
+                return DeliveryReport(sent=0, skipped=0).as_result()
+            template, extra = ENTRA_TEMPLATE, self._entra_invitation(command)
+        elif self_invoked:
+            template = SELF_REGISTER_TEMPLATE
+            extra = {
+                **sent_values(command, {"serviceName": "service_name"}),
+                "code": _code(command),
+            }
+        else:
+            template, extra = INVITE_TEMPLATE, self._code_invitation(command)
+        personalisation = {**self._common(command), **extra}
+        message = EmailMessage(
+            template_key=template,
+            recipient=command.email,
+            personalisation=personalisation,
+            plain_text_fields=plain_text(personalisation, *PLAIN_TEXT_KEYS),
+        )
+        report = await self._delivery.send_all(context, [("0", message)])
+        return report.as_result()
+
+    def _common(self, command: SendInvitation) -> dict[str, object]:
+        overrides = command.overrides or InvitationOverrides()
+        return {
+            **sent_values(command, {"firstName": "first_name", "lastName": "last_name"}),
+            "email": command.email,
+            "customMessage": overrides.body or "",
+            "isApprover": is_truthy(command.is_approver),
+            "returnUrl": link(self._links, "interactions_url")
+            + "/register/"
+            + path_segment(command.invitation_id)
+            + "?id=email",
+            "helpUrl": link(self._links, "help_url"),
+        }
+
+    @staticmethod
+    def _entra_invitation(command: SendInvitation) -> dict[str, object]:
+        subject = command.overrides.subject if command.overrides else None
+        return {"reason": _reason(command), "subject": subject or ENTRA_DEFAULT_SUBJECT}
+
+    @staticmethod
+    def _code_invitation(command: SendInvitation) -> dict[str, object]:
+        code = _code(command)
+        custom_subject = command.overrides.subject if command.overrides else None
+        subject = (
+            custom_subject.replace(CODE_PLACEHOLDER, code)
+            if custom_subject
+            else f"{code} is your DfE Sign-in verification code"
+        )
+        return {"code": code, "reason": _reason(command), "subject": subject}
+
+
+def _code(command: SendInvitation) -> str:
+    if not command.code:
+        raise InvalidPayload("invalid payload: code: required unless Entra registration is on")
+    return command.code
+
+
+def _reason(command: SendInvitation) -> str:
+    """Who invited them, or where to: `` by <approver> at <org>``, `` for <org>`` or nothing."""
+    if command.approver_email and command.org_name:
+        return f" by {command.approver_email} at {command.org_name}"
+    if command.org_name:
+        return f" for {command.org_name}"
+    return ""

@@ -1,0 +1,95 @@
+"""Public-API invitation jobs (catalogue §2.26-§2.28).
+
+Retries: the two invitation jobs call platform APIs and Redis only, whose outages are short, so
+they use ``EMAIL_RETRY`` (8 attempts within an hour). The webhook job calls other organisations'
+servers: ``WEBHOOK_RETRY`` (6 attempts within an hour, honouring a 429's Retry-After).
+
+Concurrency: invitation requests run one at a time per process, as in the original, so two
+requests for the same address are not both told "no invitation yet" and create two (the
+directories API offers no create-if-absent). The other two use the service default: their order
+does not matter and a slow relying party should not hold up the others.
+"""
+
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from domain.use_cases.complete_public_invitation import (
+    CompletePublicInvitation,
+    CompletePublicInvitationUseCase,
+)
+from domain.use_cases.notify_relying_party import (
+    NOTIFY_RELYING_PARTY_QUEUE,
+    NotifyRelyingParty,
+    NotifyRelyingPartyUseCase,
+)
+from domain.use_cases.request_public_invitation import (
+    RequestPublicInvitation,
+    RequestPublicInvitationUseCase,
+)
+from entrypoints.registry import JobSpec
+from entrypoints.worker.retry import EMAIL_RETRY, WEBHOOK_RETRY
+
+
+def public_api_specs(
+    *,
+    request_invitation: RequestPublicInvitationUseCase,
+    complete_invitation: CompletePublicInvitationUseCase,
+    notify_relying_party: NotifyRelyingPartyUseCase,
+) -> list[JobSpec[Any]]:
+    return [
+        JobSpec(
+            "publicinvitationrequest_v1",
+            RequestPublicInvitation,
+            request_invitation,
+            timeout_s=120.0,
+            concurrency=1,
+            retry=EMAIL_RETRY,
+        ),
+        JobSpec(
+            "publicinvitationcomplete_v1",
+            CompletePublicInvitation,
+            complete_invitation,
+            timeout_s=60.0,
+            retry=EMAIL_RETRY,
+        ),
+        JobSpec(
+            NOTIFY_RELYING_PARTY_QUEUE,
+            NotifyRelyingParty,
+            notify_relying_party,
+            timeout_s=60.0,
+            retry=WEBHOOK_RETRY,
+        ),
+    ]
+
+
+class PublicApiJobs(containers.DeclarativeContainer):
+    """Invitation requests and completions, and the relying-party webhook they lead to."""
+
+    config = providers.Configuration()
+    adapters = providers.DependenciesContainer()
+
+    request_invitation = providers.Singleton(
+        RequestPublicInvitationUseCase,
+        users=adapters.directories,
+        organisations=adapters.directories,
+        jobs=adapters.job_publisher,
+        delivery_log=adapters.delivery_log,
+    )
+    complete_invitation = providers.Singleton(
+        CompletePublicInvitationUseCase,
+        jobs=adapters.job_publisher,
+        delivery_log=adapters.delivery_log,
+    )
+    notify_relying_party = providers.Singleton(
+        NotifyRelyingPartyUseCase,
+        applications=adapters.directories,
+        webhook=adapters.webhook,
+        default_secret=config.public_api.jwt_secret,
+    )
+    specs = providers.Callable(
+        public_api_specs,
+        request_invitation=request_invitation,
+        complete_invitation=complete_invitation,
+        notify_relying_party=notify_relying_party,
+    )

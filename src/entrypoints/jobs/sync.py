@@ -1,0 +1,173 @@
+"""Legacy sync (catalogue §2.29-§2.34): the three fan-out queues and the per-application pushes.
+
+The fan-out queues are fixed (``specs``). Push queues exist per subscribed application: the
+worker asks ``discover_subscriptions`` periodically and builds each application's specs with
+``push_specs`` (bound to the adapters by the ``application_specs`` provider). Push queues run one
+job at a time, as the original did, so one application's changes are applied in order.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from domain.model import Application
+from domain.use_cases.legacy_sync.catalogue import (
+    ORGANISATION_PUSH,
+    ROLE_PUSH,
+    USER_PUSH,
+    push_queue,
+)
+from domain.use_cases.legacy_sync.discover_subscribed_applications import (
+    DiscoverSubscribedApplications,
+)
+from domain.use_cases.legacy_sync.fan_out_organisation_update import (
+    FanOutOrganisationUpdate,
+    FanOutOrganisationUpdateUseCase,
+)
+from domain.use_cases.legacy_sync.fan_out_role_update import (
+    FanOutRoleUpdate,
+    FanOutRoleUpdateUseCase,
+)
+from domain.use_cases.legacy_sync.fan_out_user_update import (
+    FanOutUserUpdate,
+    FanOutUserUpdateUseCase,
+)
+from domain.use_cases.legacy_sync.push_organisation_update import (
+    PushOrganisationUpdate,
+    PushOrganisationUpdateUseCase,
+)
+from domain.use_cases.legacy_sync.push_role_update import PushRoleUpdate, PushRoleUpdateUseCase
+from domain.use_cases.legacy_sync.push_user_update import PushUserUpdate, PushUserUpdateUseCase
+from entrypoints.registry import JobSpec
+from entrypoints.worker.retry import SYNC_RETRY
+from ports.legacy_service import LegacyWebService
+from ports.state_store import SyncStateStore
+
+FAN_OUT_TIMEOUT_S = 120.0
+"""A user fan-out makes four API calls and one enqueue per (application, organisation)."""
+
+PUSH_TIMEOUT_S = 180.0
+"""A push may fetch the WSDL and try the SOAP call three times, each under the HTTP timeout."""
+
+
+def sync_specs(
+    *,
+    fan_out_organisation_update: FanOutOrganisationUpdateUseCase,
+    fan_out_role_update: FanOutRoleUpdateUseCase,
+    fan_out_user_update: FanOutUserUpdateUseCase,
+) -> list[JobSpec[Any]]:
+    return [
+        JobSpec(
+            "organisationupdated_v1",
+            FanOutOrganisationUpdate,
+            fan_out_organisation_update,
+            timeout_s=FAN_OUT_TIMEOUT_S,
+            retry=SYNC_RETRY,
+        ),
+        JobSpec(
+            "roleupdated_v1",
+            FanOutRoleUpdate,
+            fan_out_role_update,
+            timeout_s=FAN_OUT_TIMEOUT_S,
+            retry=SYNC_RETRY,
+        ),
+        JobSpec(
+            "userupdated_v1",
+            FanOutUserUpdate,
+            fan_out_user_update,
+            timeout_s=FAN_OUT_TIMEOUT_S,
+            retry=SYNC_RETRY,
+        ),
+    ]
+
+
+def push_specs(
+    application: Application,
+    *,
+    legacy_service: LegacyWebService,
+    sync_state: SyncStateStore,
+    directories: object,
+    families: set[str],
+) -> list[JobSpec[Any]]:
+    """The push specs of ``application`` for ``families`` (values of ``PUSH_FAMILIES``), in the
+    original's order. ``directories`` is accepted for a uniform signature: no push reads a
+    directory. An unknown family is a programming error (``ValueError``)."""
+    builders: dict[str, Callable[[], JobSpec[Any]]] = {
+        ORGANISATION_PUSH: lambda: JobSpec(
+            push_queue(ORGANISATION_PUSH, application.id),
+            PushOrganisationUpdate,
+            PushOrganisationUpdateUseCase(
+                application=application, legacy_service=legacy_service, sync_state=sync_state
+            ),
+            timeout_s=PUSH_TIMEOUT_S,
+            concurrency=1,
+            retry=SYNC_RETRY,
+        ),
+        ROLE_PUSH: lambda: JobSpec(
+            push_queue(ROLE_PUSH, application.id),
+            PushRoleUpdate,
+            PushRoleUpdateUseCase(
+                application=application, legacy_service=legacy_service, sync_state=sync_state
+            ),
+            timeout_s=PUSH_TIMEOUT_S,
+            concurrency=1,
+            retry=SYNC_RETRY,
+        ),
+        USER_PUSH: lambda: JobSpec(
+            push_queue(USER_PUSH, application.id),
+            PushUserUpdate,
+            PushUserUpdateUseCase(
+                application=application, legacy_service=legacy_service, sync_state=sync_state
+            ),
+            timeout_s=PUSH_TIMEOUT_S,
+            concurrency=1,
+            retry=SYNC_RETRY,
+        ),
+    }
+    unknown = sorted(families - set(builders))
+    if unknown:
+        raise ValueError(f"unknown legacy-sync families: {', '.join(unknown)}")
+    return [build() for family, build in builders.items() if family in families]
+
+
+class SyncJobs(containers.DeclarativeContainer):
+    """Fan-outs read the directories and enqueue; pushes call the legacy services."""
+
+    config = providers.Configuration()
+    adapters = providers.DependenciesContainer()
+
+    fan_out_organisation_update = providers.Singleton(
+        FanOutOrganisationUpdateUseCase,
+        applications=adapters.directories,
+        publisher=adapters.job_publisher,
+    )
+    fan_out_role_update = providers.Singleton(
+        FanOutRoleUpdateUseCase,
+        applications=adapters.directories,
+        publisher=adapters.job_publisher,
+    )
+    fan_out_user_update = providers.Singleton(
+        FanOutUserUpdateUseCase,
+        applications=adapters.directories,
+        users=adapters.directories,
+        organisations=adapters.directories,
+        access=adapters.directories,
+        publisher=adapters.job_publisher,
+    )
+    discover_subscriptions = providers.Singleton(
+        DiscoverSubscribedApplications, applications=adapters.directories
+    )
+    specs = providers.Callable(
+        sync_specs,
+        fan_out_organisation_update=fan_out_organisation_update,
+        fan_out_role_update=fan_out_role_update,
+        fan_out_user_update=fan_out_user_update,
+    )
+    application_specs = providers.Callable(
+        push_specs,
+        legacy_service=adapters.legacy_service,
+        sync_state=adapters.sync_state,
+        directories=adapters.directories,
+    )
+    """Call as ``application_specs(application, families={...})``."""

@@ -1,0 +1,36 @@
+"""Which database holds the legacy-sync state (catalogue §1.9 ``persistentStorage``).
+
+1. The original's SQL Server variables, when all four are set (production keeps its data).
+2. Else ``JOBS_STATE_DATABASE_URL``, any SQLAlchemy URL (e.g. ``postgresql+psycopg://…``).
+3. Else an embedded SQLite file, ``<JOBS_DATA_DIR>/state.sqlite3``.
+"""
+
+from pydantic import SecretStr
+from sqlalchemy import URL
+
+from entrypoints.settings import Settings
+
+SQL_SERVER_ODBC_DRIVER = "ODBC Driver 18 for SQL Server"
+EMBEDDED_STATE_FILE = "state.sqlite3"
+
+
+def state_database_url(settings: Settings) -> SecretStr:
+    """The SQLAlchemy URL of the state database, password URL-encoded, kept secret."""
+    server = settings.platform_global_server_name
+    user = settings.svc_signin_jobs
+    password = settings.svc_signin_jobs_password
+    database = settings.platform_global_jobs_database_name
+    if server and user and password and password.get_secret_value() and database:
+        url = URL.create(
+            "mssql+aioodbc",
+            username=user,
+            password=password.get_secret_value(),
+            host=server,
+            database=database,
+            query={"driver": SQL_SERVER_ODBC_DRIVER, "Encrypt": "yes"},
+        )
+        return SecretStr(url.render_as_string(hide_password=False))
+    if settings.jobs_state_database_url:
+        return settings.jobs_state_database_url
+    path = (settings.jobs_data_dir / EMBEDDED_STATE_FILE).resolve()
+    return SecretStr(f"sqlite+aiosqlite:///{path}")

@@ -1,0 +1,324 @@
+"""``SyncStateStore`` contract: the in-memory fake, SQLite and PostgreSQL behave alike.
+
+PostgreSQL runs for real on 127.0.0.1:5432 in a database made for this test session. SQL-only
+checks (raw rows, table creation, invalid keys) run on SQLite and PostgreSQL.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from pydantic import SecretStr
+from sqlalchemy import Table, inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from structlog.testing import capture_logs
+
+from adapters.memory.state_store import InMemorySyncStateStore
+from adapters.sql_state.engine import create_state_engine, create_state_tables, open_state_engine
+from adapters.sql_state.store import SqlSyncStateStore
+from adapters.sql_state.tables import SCHEMA, organisation_state, role_state, user_state
+from domain.errors import InvalidPayload, UpstreamUnavailable
+from domain.model import SyncStateKey
+from ports.state_store import SyncStateStore
+from tests.conftest import require_service
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "DSI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+TABLES = {"user": user_state, "role": role_state, "organisation": organisation_state}
+PRIMARY_KEYS = {
+    "user_state": "PK_ServiceNotifications_UserState",
+    "role_state": "PK_ServiceNotifications_RoleState",
+    "organisation_state": "PK_ServiceNotifications_OrganisationState",
+}
+
+
+def guid() -> str:
+    return str(uuid.uuid4())
+
+
+def keys(service_id: str | None = None) -> list[SyncStateKey]:
+    """One key of each kind for one service."""
+    service = service_id or guid()
+    return [
+        SyncStateKey("user", service, guid(), 1234),
+        SyncStateKey("role", service, guid()),
+        SyncStateKey("organisation", service, "5678"),
+    ]
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url() -> Iterator[str]:
+    """A uniquely named database for this session, dropped at the end."""
+    name = f"dsi_jobs_state_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        require_service("PostgreSQL at " + POSTGRES_ADMIN_URL, error)
+        raise
+    with admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'data' / 'state.sqlite3'}"
+    url: str = request.getfixturevalue("postgres_database_url")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_state_engine(database_url(request.param, request, tmp_path))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SyncStateStore]:
+    if request.param == "memory":
+        yield InMemorySyncStateStore()
+        return
+    engine = create_state_engine(database_url(request.param, request, tmp_path))
+    yield SqlSyncStateStore(engine)
+    await engine.dispose()
+
+
+async def raw_rows(engine: AsyncEngine, table: Table) -> list[dict[str, Any]]:
+    async with engine.connect() as connection:
+        result = await connection.execute(select(table))
+        return [dict(row) for row in result.mappings()]
+
+
+async def drop_state_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        else:
+            for table in TABLES.values():
+                await connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+
+
+async def table_names(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        names = await connection.run_sync(
+            lambda sync: inspect(sync).get_table_names(
+                schema=None if sync.dialect.name == "sqlite" else SCHEMA
+            )
+        )
+    return set(names)
+
+
+# The shared contract ----------------------------------------------------------------------------
+
+
+async def test_nothing_sent_reads_none(store: SyncStateStore) -> None:
+    for key in keys():
+        assert await store.last_action_sent(key) is None
+
+
+async def test_recorded_action_is_read_back(store: SyncStateStore) -> None:
+    for key in keys():
+        await store.record_action_sent(key, "CREATE")
+        assert await store.last_action_sent(key) == "CREATE"
+
+
+async def test_update_overwrites_create(store: SyncStateStore) -> None:
+    for key in keys():
+        await store.record_action_sent(key, "CREATE")
+        await store.record_action_sent(key, "UPDATE")
+        assert await store.last_action_sent(key) == "UPDATE"
+
+
+async def test_keys_are_independent_by_kind_service_entity_and_organisation(
+    store: SyncStateStore,
+) -> None:
+    service, user, role = guid(), guid(), guid()
+    recorded = SyncStateKey("user", service, user, 10)
+    await store.record_action_sent(recorded, "CREATE")
+    await store.record_action_sent(SyncStateKey("organisation", service, "10"), "UPDATE")
+
+    others = [
+        SyncStateKey("user", guid(), user, 10),  # other service
+        SyncStateKey("user", service, guid(), 10),  # other user
+        SyncStateKey("user", service, user, 11),  # other organisation
+        SyncStateKey("role", service, user),  # same id, other kind
+        SyncStateKey("role", service, role),
+        SyncStateKey("organisation", guid(), "10"),
+        SyncStateKey("organisation", service, "11"),
+    ]
+    for other in others:
+        assert await store.last_action_sent(other) is None
+    assert await store.last_action_sent(recorded) == "CREATE"
+    assert await store.last_action_sent(SyncStateKey("organisation", service, "10")) == "UPDATE"
+
+
+async def test_guids_compare_case_insensitively(store: SyncStateStore) -> None:
+    for key in keys():
+        upper = SyncStateKey(
+            key.kind, key.service_id.upper(), key.entity_id.upper(), key.organisation_id
+        )
+        await store.record_action_sent(upper, "CREATE")
+        assert await store.last_action_sent(key) == "CREATE"
+        await store.record_action_sent(key, "UPDATE")
+        assert await store.last_action_sent(upper) == "UPDATE"
+
+
+# SQL backends -----------------------------------------------------------------------------------
+
+
+async def test_guids_are_stored_lower_case_in_one_row(sql_engine: AsyncEngine) -> None:
+    store = SqlSyncStateStore(sql_engine)
+    service, user = guid(), guid()
+    await store.record_action_sent(SyncStateKey("user", service.upper(), user.upper(), 7), "CREATE")
+    await store.record_action_sent(SyncStateKey("user", service, user, 7), "UPDATE")
+
+    rows = [row for row in await raw_rows(sql_engine, user_state) if row["user_id"] == user]
+    assert [(r["service_id"], r["organisation_id"], r["last_action_sent"]) for r in rows] == [
+        (service, 7, "UPDATE")
+    ]
+
+
+async def test_upsert_keeps_created_at_and_moves_updated_at(sql_engine: AsyncEngine) -> None:
+    first, second = datetime(2026, 1, 2, 9, 30, 0, 123456), datetime(2026, 1, 3, 10, 0, 0, 654321)
+    times = iter([first, second])
+    store = SqlSyncStateStore(sql_engine, clock=lambda: next(times))
+    key = SyncStateKey("role", guid(), guid())
+
+    await store.record_action_sent(key, "CREATE")
+    await store.record_action_sent(key, "UPDATE")
+
+    rows = [r for r in await raw_rows(sql_engine, role_state) if r["role_id"] == key.entity_id]
+    assert rows == [
+        {
+            "service_id": key.service_id,
+            "role_id": key.entity_id,
+            "last_action_sent": "UPDATE",
+            "createdAt": first,
+            "updatedAt": second,
+        }
+    ]
+
+
+async def test_tables_are_created_when_missing_and_creation_is_idempotent(
+    sql_engine: AsyncEngine,
+) -> None:
+    await drop_state_tables(sql_engine)
+    assert await table_names(sql_engine) == set()
+
+    await create_state_tables(sql_engine)
+    key = keys()[0]
+    await SqlSyncStateStore(sql_engine).record_action_sent(key, "CREATE")
+    await create_state_tables(sql_engine)  # a second start-up
+
+    assert await table_names(sql_engine) == set(PRIMARY_KEYS)
+    async with sql_engine.connect() as connection:
+        names = await connection.run_sync(
+            lambda sync: {
+                table: inspect(sync).get_pk_constraint(
+                    table, schema=None if sync.dialect.name == "sqlite" else SCHEMA
+                )["name"]
+                for table in PRIMARY_KEYS
+            }
+        )
+    assert names == PRIMARY_KEYS
+    assert await SqlSyncStateStore(sql_engine).last_action_sent(key) == "CREATE"
+
+
+async def test_store_creates_missing_tables_before_its_first_query(
+    sql_engine: AsyncEngine,
+) -> None:
+    await drop_state_tables(sql_engine)
+    store = SqlSyncStateStore(sql_engine)
+
+    key = keys()[2]
+    assert await store.last_action_sent(key) is None
+    await store.record_action_sent(key, "CREATE")
+
+    assert await table_names(sql_engine) == set(PRIMARY_KEYS)
+    assert await store.last_action_sent(key) == "CREATE"
+
+
+async def test_start_up_resource_creates_tables_and_disposes_the_engine(tmp_path: Path) -> None:
+    url = SecretStr(f"sqlite:///{tmp_path / 'new' / 'state.sqlite3'}")
+    for _ in range(2):  # start twice: the second start finds the tables
+        resource = open_state_engine(url)
+        engine = await anext(resource)
+        assert engine.url.drivername == "sqlite+aiosqlite"
+        assert await table_names(engine) == set(PRIMARY_KEYS)
+        await resource.aclose()
+    assert (tmp_path / "new" / "state.sqlite3").is_file()
+
+
+@pytest.mark.parametrize(
+    ("key", "column"),
+    [
+        (SyncStateKey("user", "not-a-guid", str(uuid.uuid4()), 1), "user_state.service_id"),
+        (SyncStateKey("user", str(uuid.uuid4()), "not-a-guid", 1), "user_state.user_id"),
+        (SyncStateKey("user", str(uuid.uuid4()), str(uuid.uuid4())), "user_state.organisation_id"),
+        (SyncStateKey("user", str(uuid.uuid4()), str(uuid.uuid4()), 2**31), "organisation_id"),
+        (SyncStateKey("role", str(uuid.uuid4()), "R-1"), "role_state.role_id"),
+        (
+            SyncStateKey("organisation", str(uuid.uuid4()), "LA"),
+            "organisation_state.organisation_id",
+        ),
+    ],
+)
+async def test_keys_that_do_not_fit_the_columns_fail_permanently(
+    sql_engine: AsyncEngine, key: SyncStateKey, column: str
+) -> None:
+    store = SqlSyncStateStore(sql_engine)
+    with pytest.raises(InvalidPayload, match=column):
+        await store.record_action_sent(key, "CREATE")
+    with pytest.raises(InvalidPayload, match=column):
+        await store.last_action_sent(key)
+
+
+# Unreachable database ---------------------------------------------------------------------------
+
+UNREACHABLE = "postgresql+psycopg://svc_jobs:S3cret%2Fpw@127.0.0.1:1/jobs_state"
+
+
+async def test_unreachable_database_is_retryable_and_leaks_no_secret() -> None:
+    engine = create_state_engine(UNREACHABLE, connect_timeout_s=2)
+    store = SqlSyncStateStore(engine)
+    try:
+        for call in (
+            store.last_action_sent(keys()[0]),
+            store.record_action_sent(keys()[1], "CREATE"),
+        ):
+            with pytest.raises(UpstreamUnavailable) as caught:
+                await call
+            message = str(caught.value)
+            assert "'jobs_state'" in message
+            for secret in ("S3cret", "svc_jobs", "127.0.0.1", "postgresql"):
+                assert secret not in message
+            assert "S3cret" not in repr(caught.value.__cause__)
+    finally:
+        await engine.dispose()
+
+
+async def test_start_up_with_an_unreachable_database_defers_table_creation() -> None:
+    with capture_logs() as logs:
+        resource = open_state_engine(SecretStr(UNREACHABLE), connect_timeout_s=2)
+        engine = await anext(resource)
+        await resource.aclose()
+
+    assert engine.url.database == "jobs_state"
+    [deferred] = [entry for entry in logs if entry["event"] == "state_tables_deferred"]
+    assert deferred["log_level"] == "warning"
+    assert deferred["database"] == "jobs_state"
+    assert "S3cret" not in str(deferred)

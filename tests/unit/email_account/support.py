@@ -1,0 +1,26 @@
+"""Helpers shared by the account e-mail job tests."""
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from domain.model import JobContext, PlatformLinks
+from entrypoints.worker.runner import parse_payload
+
+C = TypeVar("C", bound=BaseModel)
+
+LINKS = PlatformLinks(
+    interactions_url="https://interactions.test",
+    profile_url="https://profile.test",
+    services_url="https://services.test",
+    help_url="https://help.test",
+)
+
+
+def parse(model: type[C], data: dict[str, Any]) -> C:
+    """Validate job data exactly as the worker's runner does."""
+    return parse_payload(model, data)
+
+
+def job(queue: str, job_id: str = "42") -> JobContext:
+    return JobContext(queue=queue, job_id=job_id)
