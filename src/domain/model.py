@@ -77,6 +77,20 @@ class LegacyMessage:
 
     ``operation`` is ``ProvisionUser``, ``ProvisionOrganisation`` or ``ProvisionGroup``;
     ``action`` is ``CREATE`` or ``UPDATE``; ``fields`` are the parameters of catalogue §3.5.
+
+    ``fields`` contract (exact camelCase keys; any other key fails the job with InvalidPayload;
+    an absent key omits the element, ``None`` sends nil where the formatter supports it):
+
+    * ProvisionUser: saUserId, saUsername, firstName, lastName, emailAddress, organisationId,
+      wsAccountStatusCode (raw directories status), establishmentUrn, localAuthorityCode,
+      groupUpdates (required list of ``{"id", "code"}``, may be empty), organisationUid.
+    * ProvisionGroup: id, code, name, status (``Active``/``Archived``), parentId, parentCode.
+    * ProvisionOrganisation: establishmentDfeNumber, establishmentUrn, establishmentNumber,
+      groupUid, localAuthorityCode, localAuthorityName, orgEdubaseTypeCode, organisationId,
+      organisationName, organisationTypeCode, wsOrganisationStatusCode, regionCode,
+      telephoneNumber (the original client's ``provisionOrganisation`` argument names).
+
+    Values are text, numbers, booleans or ``None``.
     """
 
     operation: str

@@ -25,6 +25,8 @@ from adapters.sql_state.store import SqlSyncStateStore
 from adapters.webhook.http_sender import HttpWebhookSender
 from entrypoints.jobs.core import CoreJobs
 from entrypoints.jobs.email_account import EmailAccountJobs
+from entrypoints.jobs.email_services import EmailServiceJobs
+from entrypoints.jobs.public_api import PublicApiJobs
 from entrypoints.jobs.sync import SyncJobs
 from entrypoints.redis_gateway import open_queue_connection, open_redis_client
 from entrypoints.registry import build_registry
@@ -110,11 +112,15 @@ class Application(containers.DeclarativeContainer):
     adapters = providers.Container(Adapters, config=config, gateways=gateways)
     core = providers.Container(CoreJobs, config=config, adapters=adapters)
     email_account = providers.Container(EmailAccountJobs, config=config, adapters=adapters)
+    email_services = providers.Container(EmailServiceJobs, config=config, adapters=adapters)
+    public_api = providers.Container(PublicApiJobs, config=config, adapters=adapters)
     sync = providers.Container(SyncJobs, config=config, adapters=adapters)
     registry = providers.Singleton(
         build_registry,
         core.specs,
         email_account.specs,
+        email_services.specs,
+        public_api.specs,
         sync.specs,
     )
 

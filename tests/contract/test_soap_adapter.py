@@ -267,9 +267,8 @@ async def test_misconfiguration_fails_before_anything_is_sent(
     params: dict[str, str | None],
     complaint: str,
 ) -> None:
-    base = dict(application(stand_in).params)
-    base.update(params)
-    configured = Application(id="app-1", params={k: v for k, v in base.items() if v is not None})
+    merged: dict[str, str | None] = {**application(stand_in).params, **params}
+    configured = Application(id="app-1", params={k: v for k, v in merged.items() if v is not None})
     with pytest.raises(UpstreamMisconfigured, match=complaint):
         await service.provision(configured, GROUP)
     assert stand_in.wsdl_requests == 0

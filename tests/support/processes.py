@@ -1,13 +1,14 @@
 """Run the real ``dsi-jobs`` worker and the Node producer scripts as separate processes."""
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +93,21 @@ def wait_until(predicate: Any, timeout_s: float = 20.0, interval_s: float = 0.2)
         time.sleep(interval_s)
         value = predicate()
     return value
+
+
+@asynccontextmanager
+async def running_worker(
+    env: Mapping[str, str], workdir: Path, port: int
+) -> AsyncIterator[subprocess.Popen[str]]:
+    """``worker_process`` for async tests: waits without blocking the loop that serves stand-ins."""
+    manager = worker_process(env, workdir, port)
+    process = await asyncio.to_thread(manager.__enter__)
+    try:
+        yield process
+    finally:
+        await asyncio.to_thread(manager.__exit__, None, None, None)
+
+
+async def node_async(script: str, *args: str) -> Any:
+    """``node`` without blocking the event loop."""
+    return await asyncio.to_thread(node, script, *args)

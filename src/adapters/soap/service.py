@@ -69,7 +69,9 @@ class SoapLegacyWebService:
         what = f"application {application.id}: {message.operation}"
         action = wsdl.actions.get(message.operation)
         if action is None:
-            raise UpstreamMisconfigured(f"{what}: the WSDL has no such operation with an action")
+            raise UpstreamMisconfigured(
+                f"{what}: the WSDL has no such operation, or no action for it"
+            )
         addressing = None
         if application.params.get("wsUseAddressingHeaders") == "true":
             addressing = Addressing(wsdl.endpoint, action)

@@ -116,7 +116,13 @@ async def test_service_request_goes_to_each_active_approver(
             recipient=f"{user}@example.com",
             personalisation={"firstName": f"First {user}", "lastName": f"Last {user}", **shared},
             reference=f"{SERVICE_QUEUE}:42:{user}",
-            plain_text_fields=("firstName", "lastName", "senderName", "orgName"),
+            plain_text_fields=(
+                "firstName",
+                "lastName",
+                "senderName",
+                "orgName",
+                "requestedServiceName",
+            ),
         )
         for user in ("a-1", "a-3")
     ]
@@ -149,7 +155,7 @@ async def test_roles_request_goes_to_each_active_approver(
                 "contactUsUrl": "https://help.test/contact-us",
             },
             reference=f"{ROLES_QUEUE}:42:a-1",
-            plain_text_fields=("firstName", "lastName", "senderName", "orgName"),
+            plain_text_fields=("firstName", "lastName", "senderName", "orgName", "serviceName"),
         )
     ]
     assert result == {"sent": 1, "skipped": 0}

@@ -94,6 +94,7 @@ def expected(case: Case, user: str, template: str, **reason: Any) -> EmailMessag
             "approverLastName",
             "orgName",
             "reason",
+            *case.service,
         ),
     )
 

@@ -59,7 +59,7 @@ CASES = [
                 "helpUrl": "https://help.test/contact-us",
             },
             reference="userserviceremoved_v1:42:0",
-            plain_text_fields=("firstName", "lastName", "orgName"),
+            plain_text_fields=("firstName", "lastName", "orgName", "serviceName"),
         ),
     ),
     Case(

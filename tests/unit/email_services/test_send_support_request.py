@@ -52,7 +52,7 @@ async def test_sends_the_request_to_the_support_mailbox(
                 "helpUrl": "https://help.test/contact-us",
             },
             reference="supportrequest_v1:42:0",
-            plain_text_fields=("name", "orgName", "message", "typeAdditionalInfo"),
+            plain_text_fields=("name", "orgName", "message", "typeAdditionalInfo", "service"),
         )
     ]
     assert result == {"sent": 1, "skipped": 0}

@@ -95,7 +95,7 @@ CASES = [
                 "helpUrl": "https://help.test/contact-us",
             },
             reference="userserviceadded_v2:42:0",
-            plain_text_fields=("firstName", "lastName", "orgName"),
+            plain_text_fields=("firstName", "lastName", "orgName", "serviceName"),
         ),
     ),
     Case(
@@ -120,7 +120,7 @@ CASES = [
                 "helpUrl": "https://help.test/contact-us",
             },
             reference="userservicerejected_v1:42:0",
-            plain_text_fields=("firstName", "lastName", "orgName", "reason"),
+            plain_text_fields=("firstName", "lastName", "orgName", "reason", "serviceName"),
         ),
     ),
     Case(
@@ -142,7 +142,7 @@ CASES = [
                 "helpUrl": "https://help.test/contact-us",
             },
             reference="sub_service_request_approved:42:0",
-            plain_text_fields=("firstName", "lastName", "orgName"),
+            plain_text_fields=("firstName", "lastName", "orgName", "serviceName"),
         ),
     ),
     Case(
@@ -167,7 +167,7 @@ CASES = [
                 "helpUrl": "https://help.test/contact-us",
             },
             reference="sub_service_request_rejected:42:0",
-            plain_text_fields=("firstName", "lastName", "orgName", "reason"),
+            plain_text_fields=("firstName", "lastName", "orgName", "reason", "serviceName"),
         ),
     ),
     Case(
