@@ -21,7 +21,7 @@ def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[
     for key in list(event):
         if key.lower() in SENSITIVE_KEYS:
             event[key] = "[redacted]"
-        elif isinstance(event[key], str) and key != "event":
+        elif isinstance(event[key], str):  # "event" too: library loggers put free text there
             event[key] = redact_personal_data(event[key])
     return event
 
