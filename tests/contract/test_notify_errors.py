@@ -128,6 +128,16 @@ async def test_rate_limit_says_how_long_to_wait(stand_in: tuple[NotifyStandIn, s
     assert error.retry_after_s == RATE_LIMIT_WINDOW_S
 
 
+async def test_daily_limit_waits_for_midnight_utc_without_pausing_the_budget(
+    stand_in: tuple[NotifyStandIn, str],
+) -> None:
+    error = await send_failing(stand_in, Reply.daily_limit())
+
+    assert type(error) is UpstreamUnavailable, "not RateLimited: a 60 s pause cannot help"
+    assert error.retry_after_s is not None
+    assert 0 < error.retry_after_s <= 24 * 3600
+
+
 async def test_scripted_failures_end_after_n_calls(stand_in: tuple[NotifyStandIn, str]) -> None:
     notify, base_url = stand_in
     notify.reply_next(Reply.server_error(), times=2)

@@ -89,6 +89,10 @@ class Reply:
         )
 
     @classmethod
+    def daily_limit(cls) -> "Reply":
+        return cls(429, "TooManyRequestsError", "Exceeded send limits (email: 250000) for today")
+
+    @classmethod
     def server_error(cls) -> "Reply":
         return cls(500, "Exception", "Internal server error")
 

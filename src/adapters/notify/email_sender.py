@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from notifications_python_client.errors import APIError, HTTPError
@@ -113,6 +114,9 @@ def _classify(error: HTTPError, template_key: str) -> Exception:
     status = error.status_code
     detail = redact_personal_data(_describe(error.message))
     where = f"GOV.UK Notify {status} for template '{template_key}': {detail}"
+    if status == 429 and _error_types(error.message) == {"TooManyRequestsError"}:
+        # The daily send limit: waiting a minute cannot help; try again after midnight UTC.
+        return UpstreamUnavailable(where, retry_after_s=_seconds_to_midnight_utc())
     if status == 429:
         return RateLimited(where, retry_after_s=RATE_LIMIT_WINDOW_S)
     if status >= 500:
@@ -120,6 +124,18 @@ def _classify(error: HTTPError, template_key: str) -> Exception:
     if status in (401, 403):
         return UpstreamMisconfigured(where)
     return RecipientRejected(where)
+
+
+def _error_types(message: object) -> set[str]:
+    if not isinstance(message, list):
+        return set()
+    return {str(item.get("error")) for item in message if isinstance(item, dict)}
+
+
+def _seconds_to_midnight_utc(now: datetime | None = None) -> float:
+    now = now or datetime.now(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=UTC)
+    return (midnight - now).total_seconds()
 
 
 def _describe(message: object) -> str:
