@@ -123,8 +123,10 @@ class NotifyStandIn:
         self.accepted: list[AcceptedEmail] = []
         self.received = 0
         self.scripted_replies = 0
+        self.scripted_log: list[tuple[str, Reply]] = []
+        """``(reference, reply)`` of every scripted answer, sends and look-ups alike."""
         self._next: deque[Reply] = deque()
-        self._share: tuple[Reply, float] | None = None
+        self._shares: list[tuple[Reply, float]] = []
         self._random = random.Random(seed)
         self._release = asyncio.Event()
         self.app = Starlette(
@@ -140,7 +142,11 @@ class NotifyStandIn:
 
     def reply_share(self, reply: Reply, share: float) -> None:
         """Answer about ``share`` (0..1) of authenticated requests with ``reply`` (seeded)."""
-        self._share = (reply, share)
+        self._shares = [(reply, share)]
+
+    def reply_shares(self, *shares: tuple[Reply, float]) -> None:
+        """Answer a mix: each ``(reply, share)`` for about ``share`` of requests (seeded)."""
+        self._shares = list(shares)
 
     def release_hung(self) -> None:
         """End every hang now, so the server can shut down at once."""
@@ -149,11 +155,15 @@ class NotifyStandIn:
     def _scripted(self) -> Reply | None:
         if self._next:
             return self._next.popleft()
-        if self._share is not None and self._random.random() < self._share[1]:
-            return self._share[0]
+        if self._shares:
+            draw = self._random.random()
+            for reply, share in self._shares:
+                if draw < share:
+                    return reply
+                draw -= share
         return None
 
-    async def _refusal(self, request: Request) -> JSONResponse | None:
+    async def _refusal(self, request: Request, reference: str = "") -> JSONResponse | None:
         """An auth error, or a scripted error (after any scripted hang), or ``None`` to go on."""
         auth_error = self._auth_error(request.headers.get("authorization", ""))
         if auth_error is not None:
@@ -162,6 +172,7 @@ class NotifyStandIn:
         if reply is None:
             return None
         self.scripted_replies += 1
+        self.scripted_log.append((reference, reply))
         if reply.hang_s:
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._release.wait(), reply.hang_s)
@@ -170,12 +181,15 @@ class NotifyStandIn:
 
     async def _send_email(self, request: Request) -> JSONResponse:
         self.received += 1
-        refusal = await self._refusal(request)
-        if refusal is not None:
-            return refusal
-        try:
+        try:  # read before any hang: the body is there even if the client gives up
             body = await request.json()
         except ValueError:
+            body = None
+        reference = body.get("reference") if isinstance(body, dict) else None
+        refusal = await self._refusal(request, str(reference or ""))
+        if refusal is not None:
+            return refusal
+        if body is None:
             return _error(400, "BadRequestError", "Invalid JSON supplied in POST data")
         problems = _validation_errors(body)
         if problems:
@@ -184,7 +198,7 @@ class NotifyStandIn:
 
     async def _list_notifications(self, request: Request) -> JSONResponse:
         """Notify's look-up; the filters a sender uses are ``reference`` and ``template_type``."""
-        refusal = await self._refusal(request)
+        refusal = await self._refusal(request, request.query_params.get("reference", ""))
         if refusal is not None:
             return refusal
         template_type = request.query_params.get("template_type", "email")

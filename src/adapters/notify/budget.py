@@ -8,7 +8,8 @@ Waiting happens inside the job's attempt, so a rate limit never uses up a job's 
 """
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 import redis.asyncio as redis
 import structlog
@@ -20,6 +21,8 @@ from ports.email import EmailSender
 log = structlog.get_logger(__name__)
 
 BUDGET_KEY = "dsi-jobs:notify:budget"
+
+T = TypeVar("T")
 
 # KEYS[1] budget key; ARGV[1] emission interval (µs); ARGV[2] burst (µs); ARGV[3] pause (µs).
 # Returns the µs to wait before sending (0 = now). The reservation is made either way.
@@ -66,33 +69,40 @@ class ThrottledEmailSender:
     """``EmailSender`` that spends the shared budget and waits out Notify's 429s in place."""
 
     def __init__(
-        self, *, inner: EmailSender, budget: RedisSendBudget, max_rate_limited: int = 3
+        self,
+        *,
+        inner: EmailSender,
+        budget: RedisSendBudget,
+        max_rate_limited: int = 3,
+        pause_scale: float = 1.0,
     ) -> None:
         self._inner = inner
         self._budget = budget
         self._max_rate_limited = max_rate_limited
+        self._pause_scale = pause_scale  # JOBS_RETRY_DELAY_SCALE: fault drills shorten pauses
 
     def require_templates(self, template_keys: Iterable[str]) -> None:
         self._inner.require_templates(template_keys)
 
     async def was_sent(self, reference: str) -> bool:
-        wait_s = await self._budget.reserve()  # look-ups count against Notify's limit too
-        if wait_s > 0:
-            await asyncio.sleep(wait_s)
-        return await self._inner.was_sent(reference)
+        # Look-ups count against Notify's limit too, and their 429s wait like a send's.
+        return await self._within_budget(lambda: self._inner.was_sent(reference))
 
     async def send(self, message: EmailMessage) -> str:
         self._inner.require_templates([message.template_key])
+        return await self._within_budget(lambda: self._inner.send(message))
+
+    async def _within_budget(self, call: Callable[[], Awaitable[T]]) -> T:
         rate_limited = 0
         while True:
             wait_s = await self._budget.reserve()
             if wait_s > 0:
                 await asyncio.sleep(wait_s)
             try:
-                return await self._inner.send(message)
+                return await call()
             except RateLimited as limited:
                 rate_limited += 1
-                pause = limited.retry_after_s or 60.0
+                pause = (limited.retry_after_s or 60.0) * self._pause_scale
                 log.warning("notify_rate_limited", pause_s=pause, times=rate_limited)
                 if rate_limited >= self._max_rate_limited:
                     raise

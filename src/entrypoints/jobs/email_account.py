@@ -47,7 +47,8 @@ from domain.use_cases.send_permission_level_changed import (
 from entrypoints.registry import JobSpec
 from entrypoints.worker.retry import EMAIL_RETRY
 
-ONE_EMAIL_TIMEOUT_S = 60.0
+ONE_EMAIL_TIMEOUT_S = 180.0
+"""Room for the Notify 429 pauses (60 s each) the sender waits out inside one attempt."""
 FAN_OUT_TIMEOUT_S = 300.0
 """Jobs that call directories or e-mail every approver of an organisation get longer."""
 
