@@ -95,6 +95,7 @@ class Adapters(containers.DeclarativeContainer):
             budget=providers.Singleton(
                 RedisSendBudget, client=gateways.redis, per_minute=config.notify.per_minute
             ),
+            pause_scale=config.notify.pause_scale,
         ),
         outbox=providers.Singleton(
             OutboxEmailSender,
@@ -138,6 +139,7 @@ def container_config(settings: Settings) -> dict[str, Any]:
             "templates": settings.email_templates,
             "outbox_path": data_dir / "outbox.jsonl",
             "per_minute": settings.govnotify_rate_limit_per_minute,
+            "pause_scale": settings.jobs_retry_delay_scale,
         },
         "http": {"timeout_s": settings.jobs_http_timeout_seconds, "port": settings.port},
         "links": {
