@@ -1,4 +1,5 @@
-"""``dsi-jobs``: run the worker, enqueue a job, list job types, show queue counts.
+"""``dsi-jobs``: run the worker, enqueue a job, list job types, show queue counts, and look
+after failed jobs (list, show, retry, clean) as docs/operations.md describes.
 
 Exit status: 0 success, 1 invalid configuration or runtime failure, 2 usage error.
 """
@@ -14,6 +15,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from domain.errors import UpstreamUnavailable
+from entrypoints.cli_operations import OPERATIONS, add_operations_commands, run_operation
 from entrypoints.container import (
     Application,
     build_container,
@@ -44,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     enqueue.add_argument("data", nargs="?", default="{}", help="JSON object, or - for stdin")
     commands.add_parser("jobs", help="list the job types this worker consumes")
     commands.add_parser("status", help="job counts by state for every job type")
+    add_operations_commands(commands)
     return parser
 
 
@@ -62,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"dsi-jobs {args.command}: {error}", file=sys.stderr)  # noqa: T201
         return USAGE_ERROR
+    except UpstreamUnavailable as error:
+        print(f"dsi-jobs {args.command}: {error}", file=sys.stderr)  # noqa: T201
+        return CONFIG_ERROR
     except KeyboardInterrupt:
         return 130
 
@@ -78,6 +85,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         data = _parse_data(args.data)
         await _require_known_type(container, args.type)
         return await _with_resources(container, _enqueue(container, args.type, data))
+    if args.command in OPERATIONS:
+        if args.type is not None:
+            await _require_known_type(container, args.type)
+        queues = [args.type] if args.type else await _known_types(container)
+        return await _with_resources(container, _operation(container, args, queues))
     return await _with_resources(container, _status(container))
 
 
@@ -128,6 +140,11 @@ async def _enqueue(container: Application, job_type: str, data: dict[str, Any]) 
     publisher = await resolve(container.adapters.job_publisher)
     print(await publisher.publish(job_type, data))  # noqa: T201
     return 0
+
+
+async def _operation(container: Application, args: argparse.Namespace, queues: list[str]) -> int:
+    inspector = await resolve(container.adapters.queue_inspector)
+    return await run_operation(args, inspector, queues)
 
 
 async def _status(container: Application) -> int:

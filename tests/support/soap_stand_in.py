@@ -38,6 +38,8 @@ _OK = (
 class ReceivedCall:
     headers: Mapping[str, str]
     body: str
+    target: str = ""
+    """The path and query string the call was sent to."""
 
 
 @dataclass
@@ -87,7 +89,11 @@ class SoapStandIn:
         return RedirectResponse(self.wsdl_url, status_code=302)
 
     async def _soap(self, request: Request) -> Response:
-        self.calls.append(ReceivedCall(dict(request.headers), (await request.body()).decode()))
+        target = (
+            f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+        )
+        body = (await request.body()).decode()
+        self.calls.append(ReceivedCall(dict(request.headers), body, target))
         if self.answer == "hang":
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._release.wait(), HANG_LIMIT_S)

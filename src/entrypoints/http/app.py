@@ -1,10 +1,13 @@
-"""Routes of catalogue §1.6: ``/healthcheck`` and ``/`` open, ``/monitor`` behind a bearer token."""
+"""Routes of catalogue §1.6 (``/healthcheck`` and ``/`` open, ``/monitor`` behind a bearer token),
+plus the operations routes: ``/livez`` and ``/readyz`` (open), ``/metrics`` and ``/dashboard``
+(authenticated). See docs/operations.md."""
 
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import structlog
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -13,30 +16,47 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from entrypoints.http.auth import TokenVerifier, bearer_token
+from entrypoints.http.dashboard import QueueOperations, dashboard_routes
+from entrypoints.http.dashboard_auth import dashboard_gate, is_dashboard_path
+from entrypoints.http.metrics import JobMetrics
+from entrypoints.http.probes import probe_routes
 
 log = structlog.get_logger(__name__)
 
 
 class Monitor(Protocol):
-    """What ``/monitor`` switches: the worker set."""
+    """What ``/monitor`` switches and the probes watch: the worker set."""
 
     @property
     def started(self) -> bool: ...
+
+    @property
+    def queues(self) -> list[str]: ...
+
+    def loops_alive(self) -> bool: ...
 
     async def start(self) -> None: ...
 
     async def stop(self, grace_s: float) -> int: ...
 
 
+OPEN_PATHS = frozenset({"/", "/healthcheck", "/livez", "/readyz"})
+
+
 class _RequireBearer(BaseHTTPMiddleware):
+    """Every route but the probes needs a valid token; the dashboard also takes it from its
+    cookie or, once, from ``?token=`` (see ``entrypoints.http.dashboard_auth``)."""
+
     def __init__(self, app: Any, verifier: TokenVerifier) -> None:
         super().__init__(app)
         self._verifier = verifier
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
-        if path == "/" or path == "/healthcheck" or path.startswith("/healthcheck/"):
+        if path in OPEN_PATHS or path.startswith("/healthcheck/"):
             return await call_next(request)
+        if is_dashboard_path(path):
+            return await dashboard_gate(request, call_next, self._verifier)
         token = bearer_token(request.headers.get("authorization"))
         if token is None or not await self._verifier.verify(token):
             return Response(status_code=401, headers={"www-authenticate": "Bearer"})
@@ -49,7 +69,11 @@ def create_app(
     ping_redis: Callable[[], Awaitable[None]],
     verifier: TokenVerifier,
     grace_s: float,
+    metrics: JobMetrics | None = None,
+    queue_operations: QueueOperations | None = None,
 ) -> Starlette:
+    """The app; ``/metrics`` needs ``metrics``, ``/dashboard`` needs ``queue_operations``."""
+
     async def ping(_: Request) -> Response:
         return Response(status_code=200)
 
@@ -78,8 +102,20 @@ def create_app(
         Route("/", root, methods=["GET"]),
         Route("/monitor", monitor_status, methods=["GET"]),
         Route("/monitor", monitor_change, methods=["PATCH"]),
+        *probe_routes(monitor, ping_redis),
     ]
+    if metrics is not None:
+        routes.append(Route("/metrics", _metrics_endpoint(metrics), methods=["GET"]))
+    if queue_operations is not None:
+        routes.extend(dashboard_routes(queue_operations, lambda: monitor.queues))
     return Starlette(routes=routes, middleware=[Middleware(_RequireBearer, verifier=verifier)])
+
+
+def _metrics_endpoint(metrics: JobMetrics) -> Callable[[Request], Awaitable[Response]]:
+    async def exposition(_: Request) -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_PLAIN_0_0_4)
+
+    return exposition
 
 
 async def _json_body(request: Request) -> Any:

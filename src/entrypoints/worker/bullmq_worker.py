@@ -7,18 +7,23 @@ has gaps measured in ``shared/design/bullmq-python.md``; this subclass closes th
 * ``failedReason`` stored as the plain message (2.26.0 stores it JSON-quoted);
 * the limiter's wait honoured (the stock worker polls again only after ``drainDelay``);
 * the Redis version probed, so block timeouts and delays are not rounded up to seconds;
-* a stalled-jobs check at start-up, as Node does.
+* a stalled-jobs check at start-up, as Node does;
+* each completion fetches the next job in the same Lua call (``moveToFinished`` with
+  ``fetchNext``), as Node does: one script call per job instead of two.
 """
 
 import asyncio
 import contextlib
+import functools
 import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import bullmq.redis_connection
 import structlog
 from bullmq import UnrecoverableError, Worker
+from bullmq.custom_errors import WaitingChildrenError
 from bullmq.scripts import Scripts
 
 from domain.errors import PermanentError, RetryableError, redact_personal_data
@@ -27,6 +32,10 @@ from entrypoints.registry import JobSpec
 from entrypoints.worker.runner import run_job
 
 log = structlog.get_logger(__name__)
+
+# Every RedisConnection (two per queue) reads its own copy of all ~280 kB of Lua source: share
+# one per process instead (about 17 MB of RSS with every job type registered).
+bullmq.redis_connection.loadScript = functools.cache(bullmq.redis_connection.loadScript)
 
 JobObserver = Callable[[str, str, float], None]
 """Called with (queue, outcome, duration seconds) after every job: metrics hook."""
@@ -99,6 +108,60 @@ class DsiWorker(Worker):  # type: ignore[misc]
                 self.emit("active", job, "waiting")
             return job
         return await super().getNextJob(token)
+
+    async def processJob(self, job: Any, token: str) -> None:
+        """Run jobs back to back in this concurrency slot while each completion brings the next.
+
+        The chain stays one task, so ``close()``, which waits for the tasks in flight, also
+        waits for a job fetched while it was being called.
+        """
+        while job is not None:
+            job = await self._process_one(job, token)
+            if job is not None:
+                self.emit("active", job, "waiting")
+
+    async def _process_one(self, job: Any, token: str) -> Any:
+        """The stock ``processJob`` for one job; returns the next job if completion fetched one."""
+        self.jobs.add((job, token))
+        self.lockManager.track_job(job.id, token, int(time.time() * 1000))
+        try:
+            if job.deferredFailure:  # set by the poison guard in ``nextJobFromJobData``
+                await self._fail(job, token, UnrecoverableError(job.deferredFailure))
+                return None
+            result = await self.processor(job, token)
+            return await self._complete(job, token, result)
+        except WaitingChildrenError:
+            return None
+        except Exception as error:  # noqa: BLE001 - the job's failure, recorded as BullMQ does
+            await self._fail(job, token, error)
+            return None
+        finally:
+            self.jobs.discard((job, token))
+            self.lockManager.untrack_job(job.id)
+
+    async def _complete(self, job: Any, token: str, result: Any) -> Any:
+        next_job = None
+        if not self.forceClosing:
+            fetch_next = not (self.closing or self.paused)
+            remove = job.opts.get("removeOnComplete", False)
+            fetched = await self.scripts.moveToCompleted(job, result, remove, token, fetch_next)
+            job.returnvalue = result
+            job.attemptsMade += 1
+            if fetch_next:  # also when none came back: records "drained" or the limiter's wait
+                job_data, job_id, limit_until, delay_until = fetched
+                next_job = self.nextJobFromJobData(
+                    job_data, job_id, limit_until or 0, delay_until or 0, token
+                )
+        self.emit("completed", job, result)
+        return next_job
+
+    async def _fail(self, job: Any, token: str, error: Exception) -> None:
+        try:
+            if not self.forceClosing:
+                await job.moveToFailed(error, token)
+            self.emit("failed", job, error)
+        except Exception as failure:  # noqa: BLE001 - e.g. a lost lock: reported, not raised
+            self.emit("error", failure, job)
 
     async def _sleep_unless_closing(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

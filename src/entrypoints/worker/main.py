@@ -21,6 +21,7 @@ from entrypoints.container import (
 )
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier, TokenVerifier
+from entrypoints.http.operations import Operations
 from entrypoints.settings import Settings
 from entrypoints.worker.service import WorkerService, WorkerTuning
 from entrypoints.worker.subscriptions import SubscriptionWatcher
@@ -65,14 +66,21 @@ async def run_worker(settings: Settings) -> int:
             default_concurrency=settings.jobs_concurrency,
             retry_delay_scale=settings.jobs_retry_delay_scale,
         )
-        service = WorkerService(registry, connection, tuning)
+        inspector = await resolve(container.adapters.queue_inspector)
+        operations = Operations.for_settings(settings, inspector)
+        service = WorkerService(
+            registry, connection, tuning, operations.observe, operations.on_restart
+        )
         await service.start()
+        operations.start(service)
         watching = asyncio.create_task(_watch_subscriptions(container, service, settings))
         app = create_app(
             monitor=service,
             ping_redis=publisher.ping,
             verifier=_verifier(settings),
             grace_s=settings.jobs_shutdown_grace_seconds,
+            metrics=operations.metrics,
+            queue_operations=inspector,
         )
         server = _Server(
             uvicorn.Config(app, host="0.0.0.0", port=settings.port, log_config=None)  # noqa: S104
@@ -83,6 +91,7 @@ async def run_worker(settings: Settings) -> int:
         await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
         watching.cancel()
         abandoned = await service.stop(settings.jobs_shutdown_grace_seconds)
+        await operations.stop()
         server.should_exit = True
         await serving
         stopped.cancel()

@@ -22,6 +22,10 @@ from entrypoints.worker.bullmq_worker import DsiWorker, JobObserver, make_proces
 log = structlog.get_logger(__name__)
 
 
+METRICS_MINUTES = 24 * 60
+"""Per-minute completed/failed counts BullMQ keeps in Redis (dashboards, bull-board)."""
+
+
 @dataclass(frozen=True)
 class WorkerTuning:
     """Lock and stall timings: a job of a dead worker is re-run within
@@ -77,6 +81,10 @@ class WorkerService:
         """Jobs being processed right now across every worker."""
         return sum(len(running.worker.jobs) for running in self._running.values())
 
+    def in_flight_by_queue(self) -> dict[str, int]:
+        """Jobs being processed right now, per queue (the ``jobs_in_progress`` metric)."""
+        return {queue: len(running.worker.jobs) for queue, running in self._running.items()}
+
     def loops_alive(self) -> bool:
         """Every worker loop is running (or the service is stopped)."""
         return all(not running.task.done() for running in self._running.values())
@@ -123,22 +131,7 @@ class WorkerService:
             log.info("dynamic_workers_changed", started=sorted(start), stopped=sorted(stop))
 
     def _launch(self, spec: JobSpec[Any]) -> None:
-        options: dict[str, Any] = {
-            "connection": self._connection,
-            "concurrency": spec.concurrency or self._tuning.default_concurrency,
-            "lockDuration": self._tuning.lock_duration_ms,
-            "stalledInterval": self._tuning.stalled_interval_ms,
-            "maxStalledCount": self._tuning.max_stalled_count,
-            "drainDelay": self._tuning.drain_delay_s,
-            "name": self._name,
-        }
-        if spec.limiter is not None:
-            options["limiter"] = {
-                "max": spec.limiter.max_jobs,
-                "duration": spec.limiter.duration_ms,
-            }
-        processor = make_processor(spec, self._observe, self._tuning.retry_delay_scale)
-        worker = DsiWorker(spec.queue, processor, options)
+        worker = build_worker(spec, self._connection, self._tuning, self._name, self._observe)
         worker.on("error", _log_worker_error(spec.queue))
         task = asyncio.create_task(worker.run(), name=f"worker:{spec.queue}")
         self._running[spec.queue] = _Running(spec, worker, task)
@@ -162,6 +155,30 @@ class WorkerService:
         self._launch(running.spec)
         if self._on_restart is not None:
             self._on_restart(queue)
+
+
+def build_worker(
+    spec: JobSpec[Any],
+    connection: dict[str, Any],
+    tuning: WorkerTuning,
+    name: str,
+    observe: JobObserver | None = None,
+) -> DsiWorker:
+    """The worker of one queue with the service's options (not started: call ``run()``)."""
+    options: dict[str, Any] = {
+        "connection": connection,
+        "concurrency": spec.concurrency or tuning.default_concurrency,
+        "lockDuration": tuning.lock_duration_ms,
+        "stalledInterval": tuning.stalled_interval_ms,
+        "maxStalledCount": tuning.max_stalled_count,
+        "drainDelay": tuning.drain_delay_s,
+        "name": name,
+        "metrics": {"maxDataPoints": METRICS_MINUTES},
+    }
+    if spec.limiter is not None:
+        options["limiter"] = {"max": spec.limiter.max_jobs, "duration": spec.limiter.duration_ms}
+    processor = make_processor(spec, observe, tuning.retry_delay_scale)
+    return DsiWorker(spec.queue, processor, options)
 
 
 async def _close(running: list[_Running], grace_s: float) -> int:

@@ -1,7 +1,7 @@
 """Health checks and the authenticated /monitor switch (catalogue §1.6)."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
@@ -20,6 +20,11 @@ class FakeMonitor:
     started: bool = True
     stops: int = 0
     starts: int = 0
+    alive: bool = True
+    queues: list[str] = field(default_factory=lambda: ["test"])
+
+    def loops_alive(self) -> bool:
+        return self.alive
 
     async def start(self) -> None:
         self.started = True

@@ -1,0 +1,95 @@
+"""The bench's table, in Markdown so it pastes into bench/README.md unchanged."""
+
+from typing import Any
+
+from bench.procs import percentile
+
+TARGETS = {
+    ("sleep10", 50): 1.0,
+    ("noop", 50): 0.5,
+    ("noop", 1): 0.8,
+}
+
+
+def _ratio(row: dict[str, Any]) -> str:
+    if row["ratio_to_node"] is None or row["worker"] == "node":
+        return "1.00x" if row["worker"] == "node" else "-"
+    target = TARGETS.get((row["handler"], row["concurrency"]))
+    met = "" if target is None else (" ✓" if row["ratio_to_node"] >= target else f" ✗ (≥{target})")
+    return f"{row['ratio_to_node']:.2f}x{met}"
+
+
+def drain_table(rows: list[dict[str, Any]], jobs: int) -> list[str]:
+    lines = [
+        f"Drain of {jobs:,} pre-loaded jobs (median of {rows[0]['runs']} interleaved runs; "
+        "latency = handler start → completed recorded)",
+        "",
+        "| worker | handler | conc. | jobs/s (median) | min-max | p50 ms | p99 ms | peak RSS MB "
+        "| CPU s / 1k jobs | Redis CPU s / 1k | vs Node |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def order(row: dict[str, Any]) -> tuple[str, int, bool, str]:
+        return (row["handler"], row["concurrency"], row["worker"] != "node", row["worker"])
+
+    for row in sorted(rows, key=order):
+        lines.append(
+            f"| {row['worker']} | {row['handler']} | {row['concurrency']} "
+            f"| **{row['jobs_per_s']:,.0f}** "
+            f"| {row['jobs_per_s_min']:,.0f}-{row['jobs_per_s_max']:,.0f} "
+            f"| {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['peak_rss_mb']:.0f} "
+            f"| {row['cpu_s_per_1k']:.3f} | {row['redis_cpu_s_per_1k']:.3f} | {_ratio(row)} |"
+        )
+    return lines
+
+
+def idle_table(idle: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"Idle latency: {idle['queues']} queues per worker process, {idle['idle_s']:.0f} s idle, "
+        "then probes one at a time (ms, from the job hash; enqueue → active is just before the "
+        "handler starts)",
+        "",
+        "| worker | probes | first after idle: →active / →completed | p50 →active | p99 →active "
+        "| max →active | p99 →completed | peak RSS MB (all job types) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name in ("node", "python"):
+        probes = idle["probes"][name]
+        started, finished = probes["started_ms"], probes["finished_ms"]
+        verdict = "" if name == "node" else (" ✓" if percentile(started, 0.99) < 50 else " ✗")
+        lines.append(
+            f"| {name} | {len(started)} | {started[0]} / {finished[0]} "
+            f"| {percentile(started, 0.5):.0f} | **{percentile(started, 0.99):.0f}**{verdict} "
+            f"| {max(started)} | {percentile(finished, 0.99):.0f} "
+            f"| {idle['peak_rss_mb'][name]:.0f} |"
+        )
+    python_rss, node_rss = idle["peak_rss_mb"]["python"], idle["peak_rss_mb"]["node"]
+    half = "✓" if python_rss <= node_rss / 2 else "✗"
+    lines.append("")
+    lines.append(f"Peak RSS Python / Node: {python_rss / node_rss:.2f} (target ≤ 0.50: {half})")
+    return lines
+
+
+def email_table(runs: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "",
+        "E-mail mix through `dsi-jobs worker` (servicerequest_to_approvers_v2 x 5 approvers + "
+        "passwordreset_v1); Notify stand-in limit: requests per rolling 60 s",
+        "",
+        "| GOVNOTIFY_RATE_LIMIT_PER_MINUTE | stand-in limit | sampled s | e-mails/s "
+        "| Notify requests/s | sends/min | max requests in any 60 s | 429s "
+        "| worker CPU s / 1k e-mails "
+        "| worker peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        lines.append(
+            f"| {run['per_minute_setting']} | {run['notify_limit'] or 'none'} "
+            f"| {run['sampled_s']:.0f} "
+            f"| **{run['emails_per_s']:,.1f}** | {run['notify_requests_per_s']:,.1f} "
+            f"| {run['sends_per_min']:,.0f} | {run['max_requests_any_60s']:,} "
+            f"| {run['rejected_429']} | {run['worker_cpu_s_per_1k_emails']:.2f} "
+            f"| {run['worker_peak_rss_mb']:.0f} |"
+        )
+    return lines

@@ -1,0 +1,1 @@
+"""Operational alerts to a Slack-compatible incoming webhook."""

@@ -1,0 +1,174 @@
+"""Prometheus metrics of one worker process, on a registry of its own (no global state).
+
+Job metrics are fed by the worker service's hooks (``observe``, ``on_restart``); queue depth by
+``QueueStatsRefresher`` from Redis every few seconds (never per scrape, so a scrape costs no
+Redis call); outbound calls by ``observe_call``, the callable the adapters are given. Labels are
+low-cardinality: queue names, outcomes, upstream names; never job ids or personal data.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Protocol
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+log = structlog.get_logger(__name__)
+
+JOB_SECONDS_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+CALL_SECONDS_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+QUEUE_STATES = ("waiting", "active", "delayed", "failed")
+
+ObserveCall = Callable[[str, str, float], None]
+"""``observe_call(upstream, outcome, seconds)``: what adapters call after each outbound call."""
+
+
+class JobMetrics:
+    """Every ``dsi_jobs_*`` metric (see docs/operations.md) and the hooks that feed them."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self._jobs = Counter(
+            "dsi_jobs_jobs", "Job attempts finished, by outcome (completed, failed, retried).",
+            ["queue", "outcome"], registry=r,
+        )  # fmt: skip
+        self._job_seconds = Histogram(
+            "dsi_jobs_job_duration_seconds", "Time spent running one job attempt.",
+            ["queue"], buckets=JOB_SECONDS_BUCKETS, registry=r,
+        )  # fmt: skip
+        self._queue_jobs = Gauge(
+            "dsi_jobs_queue_jobs", "Jobs in Redis by state, refreshed every few seconds.",
+            ["queue", "state"], registry=r,
+        )  # fmt: skip
+        self._oldest_waiting = Gauge(
+            "dsi_jobs_oldest_waiting_job_age_seconds",
+            "Age of the oldest waiting job (0 when none waits), refreshed every few seconds.",
+            ["queue"], registry=r,
+        )  # fmt: skip
+        self._rate_limit_waits = Counter(
+            "dsi_jobs_rate_limit_waits", "Times work waited for a rate limiter.",
+            ["limiter"], registry=r,
+        )  # fmt: skip
+        self._restarts = Counter(
+            "dsi_jobs_worker_restarts", "Worker loops restarted by the watchdog.",
+            ["queue"], registry=r,
+        )  # fmt: skip
+        self._calls = Counter(
+            "dsi_jobs_external_calls", "Outbound calls to other services, by outcome.",
+            ["upstream", "outcome"], registry=r,
+        )  # fmt: skip
+        self._call_seconds = Histogram(
+            "dsi_jobs_external_call_duration_seconds", "Time spent in one outbound call.",
+            ["upstream"], buckets=CALL_SECONDS_BUCKETS, registry=r,
+        )  # fmt: skip
+
+    def observe(self, queue: str, outcome: str, seconds: float) -> None:
+        """The worker service's ``observe`` hook: one job attempt finished."""
+        self._jobs.labels(queue, outcome).inc()
+        self._job_seconds.labels(queue).observe(seconds)
+
+    def on_restart(self, queue: str) -> None:
+        """The worker service's ``on_restart`` hook."""
+        self._restarts.labels(queue).inc()
+
+    def observe_call(self, upstream: str, outcome: str, seconds: float) -> None:
+        """For adapters: ``upstream`` e.g. notify, soap, platform_api, webhook, sql_state;
+        ``outcome`` a status class (2xx, 4xx, 429, 5xx) or ``timeout`` / ``error``."""
+        self._calls.labels(upstream, outcome).inc()
+        self._call_seconds.labels(upstream).observe(seconds)
+
+    def rate_limit_wait(self, limiter: str) -> None:
+        """For rate limiters (e.g. ``notify``): count one wait for capacity."""
+        self._rate_limit_waits.labels(limiter).inc()
+
+    def track_in_progress(self, in_flight: Callable[[], Mapping[str, int]]) -> None:
+        """Expose ``dsi_jobs_jobs_in_progress`` read from the worker set at scrape time."""
+        self.registry.register(_InProgress(in_flight))
+
+    def set_queue_stats(self, stats: Mapping[str, "QueueStats"]) -> None:
+        """Replace every queue's depth gauges (queues that went away disappear)."""
+        self._queue_jobs.clear()
+        self._oldest_waiting.clear()
+        for queue, (counts, oldest_s) in stats.items():
+            for state in QUEUE_STATES:
+                self._queue_jobs.labels(queue, state).set(counts.get(state, 0))
+            self._oldest_waiting.labels(queue).set(oldest_s or 0.0)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+QueueStats = tuple[Mapping[str, int], float | None]
+"""Counts by state (``QUEUE_STATES``) and the oldest waiting job's age in seconds."""
+
+
+class _InProgress(Collector):
+    def __init__(self, in_flight: Callable[[], Mapping[str, int]]) -> None:
+        self._in_flight = in_flight
+
+    def collect(self) -> Iterable[Metric]:
+        family = GaugeMetricFamily(
+            "dsi_jobs_jobs_in_progress", "Jobs being processed by this process.", labels=["queue"]
+        )
+        for queue, count in sorted(self._in_flight().items()):
+            family.add_metric([queue], count)
+        yield family
+
+    def describe(self) -> Iterator[Metric]:
+        return iter(())
+
+
+class QueueReader(Protocol):
+    async def counts(self, queue: str) -> dict[str, int]: ...
+
+    async def oldest_waiting_age_s(self, queue: str) -> float | None: ...
+
+
+class QueueStatsRefresher:
+    """Reads every queue's depth from Redis every ``interval_s`` into ``JobMetrics``."""
+
+    def __init__(
+        self,
+        *,
+        metrics: JobMetrics,
+        reader: QueueReader,
+        queues: Callable[[], list[str]],
+        interval_s: float = 5.0,
+    ) -> None:
+        self._metrics = metrics
+        self._reader = reader
+        self._queues = queues
+        self._interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+
+    async def refresh(self) -> None:
+        stats: dict[str, QueueStats] = {}
+        for queue in self._queues():
+            counts = await self._reader.counts(queue)
+            depth = {
+                "waiting": counts["waiting"] + counts["prioritized"] + counts["paused"],
+                **{state: counts[state] for state in ("active", "delayed", "failed")},
+            }
+            stats[queue] = (depth, await self._reader.oldest_waiting_age_s(queue))
+        self._metrics.set_queue_stats(stats)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="queue-stats")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.refresh()
+            except Exception as error:  # noqa: BLE001 - keep the last values, try again later
+                log.warning("queue_stats_refresh_failed", error_type=type(error).__name__)
+            await asyncio.sleep(self._interval_s)

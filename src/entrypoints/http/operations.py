@@ -1,0 +1,70 @@
+"""What one worker process adds for operators: metrics, queue-depth refresh and Slack alerts.
+
+``observe`` and ``on_restart`` are the worker service's hooks; an alert goes out when a job
+ends failed (its retries exhausted, or a permanent error) and when a worker loop is restarted.
+"""
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from adapters.slack.alerts import SlackAlerts
+from entrypoints.http.metrics import JobMetrics, QueueReader, QueueStatsRefresher
+from entrypoints.settings import Settings
+
+QUEUE_STATS_INTERVAL_S = 5.0
+
+
+class Supervised(Protocol):
+    """The worker service as seen from here."""
+
+    @property
+    def queues(self) -> list[str]: ...
+
+    def in_flight_by_queue(self) -> Mapping[str, int]: ...
+
+
+class Operations:
+    def __init__(self, *, metrics: JobMetrics, reader: QueueReader, alerts: SlackAlerts | None):
+        self.metrics = metrics
+        self._reader = reader
+        self._alerts = alerts
+        self._refresher: QueueStatsRefresher | None = None
+
+    @classmethod
+    def for_settings(cls, settings: Settings, reader: QueueReader) -> "Operations":
+        alerts = None
+        if settings.platform_global_slack_feed is not None:
+            alerts = SlackAlerts(
+                webhook_url=settings.platform_global_slack_feed,
+                environment=settings.environment_name or settings.local_env,
+                timeout_s=settings.jobs_http_timeout_seconds,
+            )
+        return cls(metrics=JobMetrics(), reader=reader, alerts=alerts)
+
+    def observe(self, queue: str, outcome: str, seconds: float) -> None:
+        self.metrics.observe(queue, outcome, seconds)
+        if outcome == "failed" and self._alerts is not None:
+            self._alerts.alert(f"failed:{queue}", f"dsi-jobs: a {queue} job failed for good")
+
+    def on_restart(self, queue: str) -> None:
+        self.metrics.on_restart(queue)
+        if self._alerts is not None:
+            message = f"dsi-jobs: the {queue} worker loop had stopped and was restarted"
+            self._alerts.alert(f"restart:{queue}", message)
+
+    def start(self, workers: Supervised) -> None:
+        """Expose the workers' in-flight jobs and start refreshing queue depths."""
+        self.metrics.track_in_progress(workers.in_flight_by_queue)
+        self._refresher = QueueStatsRefresher(
+            metrics=self.metrics,
+            reader=self._reader,
+            queues=lambda: workers.queues,
+            interval_s=QUEUE_STATS_INTERVAL_S,
+        )
+        self._refresher.start()
+
+    async def stop(self) -> None:
+        if self._refresher is not None:
+            await self._refresher.stop()
+        if self._alerts is not None:
+            await self._alerts.aclose()

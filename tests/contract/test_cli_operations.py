@@ -1,0 +1,182 @@
+"""``dsi-jobs failed|show|retry|clean`` in-process, on a private Redis holding real failed jobs."""
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis.asyncio as redis
+import structlog
+from bullmq import Queue
+from pydantic import BaseModel, ConfigDict
+
+from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
+from domain.errors import InvalidPayload
+from domain.model import JobContext
+from entrypoints.cli import main
+from entrypoints.registry import JobSpec
+from entrypoints.settings import redis_connection_options
+from entrypoints.worker.service import WorkerService, WorkerTuning
+from tests.support.redis_server import RedisServer, running_redis
+
+pytestmark = pytest.mark.real
+
+QUEUE = "test"  # a job type the CLI knows
+
+
+class Anything(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+async def refuse(command: Anything, context: JobContext) -> None:
+    raise InvalidPayload("userId: must be a GUID")
+
+
+async def _seed(url: str, datas: list[dict[str, Any]]) -> list[str]:
+    client = redis.Redis.from_url(url, decode_responses=True)
+    queue = Queue(QUEUE, {"connection": client})
+    ids = [str((await queue.add(QUEUE, data, PRODUCER_JOB_OPTIONS)).id) for data in datas]
+    service = WorkerService(
+        {QUEUE: JobSpec(QUEUE, Anything, refuse)}, redis_connection_options(url),
+        WorkerTuning(lock_duration_ms=5000, stalled_interval_ms=1000),
+    )  # fmt: skip
+    await service.start()
+    try:
+        deadline = time.monotonic() + 15
+        while (await queue.getJobCounts("failed"))["failed"] < len(ids):
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+    finally:
+        await service.stop(5)
+        await client.aclose()
+    return ids
+
+
+async def _counts(url: str) -> dict[str, int]:
+    client = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        counts = await Queue(QUEUE, {"connection": client}).getJobCounts("waiting", "failed")
+        return {"waiting": counts["waiting"], "failed": counts["failed"]}
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """``main`` configures logging onto the captured stdout; put the test runner's back."""
+    root = logging.getLogger()
+    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**config)
+
+
+@pytest.fixture
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisServer]:
+    with running_redis(tmp_path) as redis_server:
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("LOCAL_REDIS_CONN", redis_server.url)
+        yield redis_server
+
+
+@pytest.fixture
+def failed_ids(server: RedisServer) -> list[str]:
+    datas = [{"userId": "x", "email": "someone@example.com", "firstName": "Zoë"}, {"userId": "y"}]
+    return asyncio.run(_seed(server.url + "/4", datas))
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_failed_lists_every_failed_job_with_its_reason(
+    failed_ids: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "failed", QUEUE)
+    assert code == 0
+    assert out.count("userId: must be a GUID") == 2
+    assert all(job_id in out for job_id in failed_ids)
+    assert "2 shown of 2 failed" in out
+    code, out, _ = run(capsys, "failed")
+    assert (code, "2 shown of 2 failed" in out) == (0, True)
+
+
+def test_show_masks_personal_data(
+    failed_ids: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "show", QUEUE, failed_ids[0])
+    assert code == 0
+    assert "failed" in out
+    assert "userId: must be a GUID" in out
+    assert '"userId": "x"' in out
+    assert '"email": "[masked]"' in out
+    assert '"firstName": "[masked]"' in out
+    assert "someone@example.com" not in out
+    assert "Zoë" not in out
+    code, _, err = run(capsys, "show", QUEUE, "no-such-job")
+    assert (code, "no job no-such-job" in err) == (1, True)
+
+
+def test_retry_one_then_all(
+    failed_ids: list[str], server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.url + "/4"
+    code, out, _ = run(capsys, "retry", QUEUE, failed_ids[0])
+    assert (code, f"job {failed_ids[0]} of test moved back to waiting" in out) == (0, True)
+    assert asyncio.run(_counts(url)) == {"waiting": 1, "failed": 1}
+    code, _, err = run(capsys, "retry", QUEUE, failed_ids[0])
+    assert (code, "is not failed" in err) == (1, True)
+    code, out, _ = run(capsys, "retry", QUEUE, "--all")
+    assert (code, "1 failed test job(s) moved back to waiting" in out) == (0, True)
+    assert asyncio.run(_counts(url)) == {"waiting": 2, "failed": 0}
+
+
+def test_clean_dry_run_then_for_real(
+    failed_ids: list[str], server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "clean", QUEUE, "--state", "failed", "--older-than", "1h")
+    assert (code, "0 failed test job(s) deleted" in out) == (0, True)
+    time.sleep(0.01)
+    code, out, _ = run(capsys, "clean", QUEUE, "--older-than", "0s", "--dry-run")
+    assert (code, "2 failed test job(s) would be deleted (dry run)" in out) == (0, True)
+    assert asyncio.run(_counts(server.url + "/4"))["failed"] == 2
+    code, out, _ = run(capsys, "clean", QUEUE, "--older-than", "0m")
+    assert (code, "2 failed test job(s) deleted" in out) == (0, True)
+    assert asyncio.run(_counts(server.url + "/4"))["failed"] == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["retry", QUEUE],
+        ["retry", QUEUE, "1", "--all"],
+        ["clean", QUEUE, "--older-than", "soon"],
+        ["clean", QUEUE, "--older-than", "1h", "--state", "waiting"],
+        ["clean", QUEUE],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], server: RedisServer) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+
+
+def test_unknown_type_is_a_usage_error(
+    server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "failed", "nonsense")
+    assert (code, "unknown job type 'nonsense'" in err) == (2, True)
+
+
+def test_redis_down_is_a_runtime_error(
+    server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.stop()
+    code, _, err = run(capsys, "failed", QUEUE)
+    assert (code, "redis unavailable" in err) == (1, True)

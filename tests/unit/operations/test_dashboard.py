@@ -1,0 +1,195 @@
+"""``/dashboard``: token once in the URL then a cookie, same-origin POSTs, masked data, retries."""
+
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from adapters.bullmq.inspector import Progress
+from adapters.bullmq.job_records import JobRecord
+from adapters.bullmq.throughput import MinuteCount
+from domain.errors import UpstreamUnavailable
+from entrypoints.http.app import create_app
+from entrypoints.http.auth import StaticTokenVerifier
+from entrypoints.http.dashboard_auth import COOKIE
+from tests.unit.entrypoints.test_http_app import FakeMonitor, redis_up
+
+TOKEN = "monitor-token"
+BASE = "http://jobs.test"
+SAME_ORIGIN = {"origin": BASE}
+
+FAILED_JOB = JobRecord(
+    id="7", name="test",
+    data={"email": "someone@example.com", "userId": "u-1", "note": "write to other@example.org",
+          "nested": {"firstName": "Zoë"}},
+    failed_reason="job data must be a JSON object, got list", attempts_made=1,
+    timestamp=1_700_000_000_000, processed_on=1_700_000_001_000, finished_on=1_700_000_002_000,
+    stacktrace=["Traceback line 1", "<script>alert(1)</script>"], state="failed",
+)  # fmt: skip
+
+
+@dataclass
+class FakeQueues:
+    """In-memory ``QueueOperations``: one failed job in ``test``; records retries."""
+
+    failed_jobs: dict[str, list[JobRecord]] = field(
+        default_factory=lambda: {"test": [FAILED_JOB], "other": []}
+    )
+    retried: list[tuple[str, str]] = field(default_factory=list)
+    down: bool = False
+
+    async def counts(self, queue: str) -> dict[str, int]:
+        if self.down:
+            raise UpstreamUnavailable("redis unavailable while trying to count jobs")
+        return {"waiting": 2, "prioritized": 1, "paused": 0, "active": 1, "delayed": 0,
+                "completed": 40, "failed": len(self.failed_jobs[queue])}  # fmt: skip
+
+    async def failed(self, queue: str, limit: int = 50) -> list[JobRecord]:
+        return self.failed_jobs[queue][:limit]
+
+    async def retry(self, queue: str, job_id: str) -> bool:
+        before = len(self.failed_jobs[queue])
+        self.failed_jobs[queue] = [j for j in self.failed_jobs[queue] if j.id != job_id]
+        self.retried.append((queue, job_id))
+        return len(self.failed_jobs[queue]) < before
+
+    async def retry_all_failed(self, queue: str, progress: Progress | None = None) -> int:
+        moved = len(self.failed_jobs[queue])
+        self.retried.extend((queue, job.id) for job in self.failed_jobs[queue])
+        self.failed_jobs[queue] = []
+        return moved
+
+    async def throughput(self, queue: str, minutes: int = 30) -> list[MinuteCount]:
+        return [MinuteCount(60_000 * i, completed=i % 3, failed=i % 2) for i in range(minutes)]
+
+
+def client(queues: FakeQueues) -> httpx.AsyncClient:
+    app = create_app(
+        monitor=FakeMonitor(queues=["test", "other"]), ping_redis=redis_up,
+        verifier=StaticTokenVerifier(SecretStr(TOKEN)), grace_s=1, queue_operations=queues,
+    )  # fmt: skip
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
+
+
+async def signed_in(queues: FakeQueues) -> httpx.AsyncClient:
+    http = client(queues)
+    answer = await http.get("/dashboard/queues/test", params={"token": TOKEN})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/dashboard/queues/test"
+    cookie = answer.headers["set-cookie"]
+    for attribute in ("HttpOnly", "SameSite=strict", "Path=/dashboard", "Max-Age=28800"):
+        assert attribute.lower() in cookie.lower(), attribute
+    assert "secure" not in cookie.lower()  # plain http here; https sets Secure
+    return http
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/queues/test"])
+async def test_no_token_no_dashboard(path: str) -> None:
+    http = client(FakeQueues())
+    assert (await http.get(path)).status_code == 401
+    assert (await http.get(path, params={"token": "wrong"})).status_code == 401
+    http.cookies.set(COOKIE, "wrong")
+    assert (await http.get(path)).status_code == 401
+
+
+async def test_token_in_url_becomes_a_cookie_and_is_dropped_from_the_url() -> None:
+    http = await signed_in(FakeQueues())
+    page = await http.get("/dashboard")
+    assert page.status_code == 200
+    assert page.headers["referrer-policy"] == "same-origin"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert TOKEN not in page.text
+
+
+async def test_https_cookie_is_secure() -> None:
+    answer = await client(FakeQueues()).get(
+        "/dashboard", params={"token": TOKEN}, headers={"x-forwarded-proto": "https"}
+    )
+    assert "secure" in answer.headers["set-cookie"].lower()
+
+
+async def test_overview_shows_every_queue_with_counts_and_a_chart() -> None:
+    http = await signed_in(FakeQueues())
+    page = (await http.get("/dashboard")).text
+    assert '<tr data-queue="other">' in page
+    assert '<tr data-queue="test">' in page
+    assert 'data-state="waiting">3<' in page  # waiting + prioritized + paused
+    assert 'data-state="failed">1<' in page
+    assert "<svg" in page
+    assert "<script" not in page
+
+
+async def test_queue_page_masks_personal_data_and_escapes_everything() -> None:
+    http = await signed_in(FakeQueues())
+    page = (await http.get("/dashboard/queues/test")).text
+    assert "job data must be a JSON object, got list" in page
+    assert "someone@example.com" not in page
+    assert "other@example.org" not in page
+    assert "Zoë" not in page
+    assert "u-1" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "2023-11-14 22:13:22" in page  # finishedOn, UTC
+
+
+async def test_unknown_queue_is_not_found() -> None:
+    http = await signed_in(FakeQueues())
+    assert (await http.get("/dashboard/queues/elsewhere")).status_code == 404
+    answer = await http.post("/dashboard/queues/elsewhere/retry", headers=SAME_ORIGIN)
+    assert answer.status_code == 404
+
+
+async def test_retry_one_and_all_from_the_same_origin() -> None:
+    queues = FakeQueues()
+    http = await signed_in(queues)
+    answer = await http.post("/dashboard/queues/test/jobs/7/retry", headers=SAME_ORIGIN)
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/dashboard/queues/test?done=")
+    assert queues.retried == [("test", "7")]
+    page = (await http.get(answer.headers["location"])).text
+    assert "Job 7 moved back to waiting." in page
+    assert 'data-job-id="7"' not in page
+
+    queues.failed_jobs["test"] = [FAILED_JOB]
+    referer_only = {"referer": f"{BASE}/dashboard/queues/test"}
+    answer = await http.post("/dashboard/queues/test/retry", headers=referer_only)
+    assert answer.status_code == 303
+    assert "1+failed+job" in answer.headers["location"]
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"origin": "https://evil.example"}, {"origin": "null"},
+                {"referer": "https://evil.example/dashboard"}],
+)  # fmt: skip
+async def test_cookie_posts_from_elsewhere_are_refused(headers: dict[str, str]) -> None:
+    queues = FakeQueues()
+    http = await signed_in(queues)
+    answer = await http.post("/dashboard/queues/test/retry", headers=headers)
+    assert answer.status_code == 403
+    assert queues.retried == []
+
+
+async def test_bearer_header_needs_no_origin() -> None:
+    queues = FakeQueues()
+    answer = await client(queues).post(
+        "/dashboard/queues/test/jobs/7/retry", headers={"authorization": f"Bearer {TOKEN}"}
+    )
+    assert answer.status_code == 303
+    assert queues.retried == [("test", "7")]
+
+
+async def test_token_in_url_cannot_authorise_a_post() -> None:
+    queues = FakeQueues()
+    answer = await client(queues).post(
+        "/dashboard/queues/test/retry", params={"token": TOKEN}, headers=SAME_ORIGIN
+    )
+    assert answer.status_code == 401
+    assert queues.retried == []
+
+
+async def test_redis_down_is_a_503_page() -> None:
+    queues = FakeQueues()
+    http = await signed_in(queues)
+    queues.down = True
+    answer = await http.get("/dashboard")
+    assert (answer.status_code, "Redis is unavailable." in answer.text) == (503, True)
