@@ -76,8 +76,9 @@ class JobMetrics:
         self._restarts.labels(queue).inc()
 
     def observe_call(self, upstream: str, outcome: str, seconds: float) -> None:
-        """For adapters: ``upstream`` e.g. notify, soap, platform_api, webhook, sql_state;
-        ``outcome`` a status class (2xx, 4xx, 429, 5xx) or ``timeout`` / ``error``."""
+        """One outbound call (fed by ``entrypoints.telemetry``): ``upstream`` e.g. notify, soap,
+        platform_api, webhook, state_db; ``outcome`` ok, rate_limited, retryable, permanent or
+        error."""
         self._calls.labels(upstream, outcome).inc()
         self._call_seconds.labels(upstream).observe(seconds)
 

@@ -23,6 +23,7 @@ from entrypoints.http.app import create_app
 from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier, TokenVerifier
 from entrypoints.http.operations import Operations
 from entrypoints.settings import Settings
+from entrypoints.telemetry import observe_upstreams
 from entrypoints.worker.service import WorkerService, WorkerTuning
 from entrypoints.worker.subscriptions import SubscriptionWatcher
 
@@ -60,14 +61,15 @@ async def run_worker(settings: Settings) -> int:
     try:
         connection = await resolve(container.gateways.queue_connection)
         publisher = await resolve(container.adapters.job_publisher)
+        inspector = await resolve(container.adapters.queue_inspector)
+        operations = Operations.for_settings(settings, inspector)
+        await observe_upstreams(_upstreams(container, settings), operations.metrics.observe_call)
         registry = await resolve(container.registry)
         await _warn_unless_noeviction(await resolve(container.gateways.redis))
         tuning = WorkerTuning(
             default_concurrency=settings.jobs_concurrency,
             retry_delay_scale=settings.jobs_retry_delay_scale,
         )
-        inspector = await resolve(container.adapters.queue_inspector)
-        operations = Operations.for_settings(settings, inspector)
         service = WorkerService(
             registry, connection, tuning, operations.observe, operations.on_restart
         )
@@ -99,6 +101,17 @@ async def run_worker(settings: Settings) -> int:
         await stop_resources(container)
     log.info("stopped", abandoned_jobs=abandoned)
     return 0 if abandoned == 0 else 1
+
+
+def _upstreams(container: Application, settings: Settings) -> dict[str, Any]:
+    """The adapters whose calls leave the process, by the upstream they call."""
+    return {
+        "notify" if settings.govnotify_api_key else "outbox": container.adapters.email,
+        "platform_api": container.adapters.directories,
+        "soap": container.adapters.legacy_service,
+        "webhook": container.adapters.webhook,
+        "state_db": container.adapters.sync_state,
+    }
 
 
 async def _watch_subscriptions(

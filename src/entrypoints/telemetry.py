@@ -1,0 +1,69 @@
+"""Count and time every call the service makes to an upstream, without touching the adapters.
+
+Each adapter method is one upstream call (a Notify send, a platform-API request, a SOAP
+provision, a webhook POST, a state-database query), so wrapping the port implementation at the
+container is enough: the outcome comes from the error taxonomy the adapters already raise.
+"""
+
+import functools
+import inspect
+import time
+from collections.abc import Callable
+from typing import Any
+
+from dependency_injector import providers
+
+from domain.errors import PermanentError, RateLimited, RetryableError
+
+CallObserver = Callable[[str, str, float], None]
+"""``(upstream, outcome, seconds)``; outcome is ok, rate_limited, retryable, permanent or error."""
+
+
+class ObservedCalls:
+    """A transparent proxy: coroutine methods of ``inner`` are timed and reported."""
+
+    def __init__(self, inner: Any, upstream: str, on_call: CallObserver) -> None:
+        self._inner = inner
+        self._upstream = upstream
+        self._on_call = on_call
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        if not inspect.iscoroutinefunction(attribute):
+            return attribute
+
+        @functools.wraps(attribute)
+        async def observed(*args: Any, **kwargs: Any) -> Any:
+            started = time.monotonic()
+            outcome = "error"
+            try:
+                result = await attribute(*args, **kwargs)
+                outcome = "ok"
+                return result
+            except RateLimited:
+                outcome = "rate_limited"
+                raise
+            except RetryableError:
+                outcome = "retryable"
+                raise
+            except PermanentError:
+                outcome = "permanent"
+                raise
+            finally:
+                self._on_call(self._upstream, outcome, time.monotonic() - started)
+
+        return observed
+
+
+async def observe_upstreams(
+    upstreams: dict[str, "providers.Provider[Any]"], on_call: CallObserver
+) -> None:
+    """Replace each provider's instance by an ``ObservedCalls`` proxy named after its upstream.
+
+    Call before the use cases are built, so they receive the proxies.
+    """
+    for upstream, provider in upstreams.items():
+        inner = provider()
+        if inspect.isawaitable(inner):
+            inner = await inner
+        provider.override(providers.Object(ObservedCalls(inner, upstream, on_call)))
