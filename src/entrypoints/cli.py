@@ -60,7 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in describe_errors(error):
             print(f"  {line}", file=sys.stderr)  # noqa: T201
         return CONFIG_ERROR
-    configure_logging(settings.jobs_log_level if args.command == "worker" else "warning")
+    if args.command == "worker":
+        configure_logging(settings.jobs_log_level, cache=True)
+    else:
+        configure_logging("warning")
     try:
         return asyncio.run(_dispatch(args, settings))
     except UsageError as error:

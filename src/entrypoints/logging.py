@@ -26,30 +26,34 @@ def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[
     return event
 
 
-def configure_logging(level: str = "info") -> None:
-    """Route structlog and stdlib loggers (bullmq, httpx, uvicorn) through one JSON renderer."""
+def configure_logging(level: str = "info", *, cache: bool = False) -> None:
+    """One JSON object per line on stdout, from structlog and from stdlib loggers alike.
+
+    Our own events take structlog's native path (no stdlib logging on the per-job hot path);
+    library loggers (bullmq, httpx, uvicorn, Notify's client) go through a stdlib handler with
+    the same processors. ``cache`` binds loggers once: for the worker process, not for tests.
+    """
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
+        structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _redact,
     ]
+    render: list[Any] = [
+        structlog.processors.dict_tracebacks,
+        structlog.processors.JSONRenderer(ensure_ascii=False),
+    ]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=False,
+        processors=[*shared, *render],
+        logger_factory=structlog.PrintLoggerFactory(),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        cache_logger_on_first_use=cache,
     )
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=shared,
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.dict_tracebacks,
-                structlog.processors.JSONRenderer(ensure_ascii=False),
-            ],
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *render],
         )
     )
     root = logging.getLogger()

@@ -2,7 +2,8 @@
 
 Notify allows 3,000 requests per rolling minute per key type. Each send first reserves a slot
 with GCRA (generic cell rate algorithm) in Redis: one key, one Lua call, sends spread evenly at
-the configured rate with a small burst, so any 60 s window holds at most ``per_minute + burst``.
+a small burst, then spread evenly so that any 60 s window holds at most ``per_minute`` (the
+steady rate is ``per_minute - burst`` a minute).
 A 429 pushes the whole budget back by the time Notify asks, so every process pauses.
 Waiting happens inside the job's attempt, so a rate limit never uses up a job's retries.
 """
@@ -50,7 +51,8 @@ class RedisSendBudget:
 
     def __init__(self, client: redis.Redis, *, per_minute: int, burst: int = 20) -> None:
         self._script = client.register_script(_RESERVE)
-        self._interval_us = round(60_000_000 / per_minute)
+        burst = min(burst, per_minute - 1)
+        self._interval_us = round(60_000_000 / (per_minute - burst))
         self._burst_us = burst * self._interval_us
 
     async def reserve(self) -> float:

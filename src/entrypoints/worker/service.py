@@ -34,7 +34,8 @@ class WorkerTuning:
     lock_duration_ms: int = 15_000
     stalled_interval_ms: int = 5_000
     max_stalled_count: int = 1
-    drain_delay_s: int = 5
+    drain_delay_s: int = 2  # longest idle block on Redis: bounds how long close() waits
+    run_retry_delay_ms: int = 2_000  # after a lost connection (bullmq's default: 15 s)
     watchdog_interval_s: float = 5.0
     default_concurrency: int = 10
     retry_delay_scale: float = 1.0
@@ -172,6 +173,7 @@ def build_worker(
         "stalledInterval": tuning.stalled_interval_ms,
         "maxStalledCount": tuning.max_stalled_count,
         "drainDelay": tuning.drain_delay_s,
+        "runRetryDelay": tuning.run_retry_delay_ms,
         "name": name,
         "metrics": {"maxDataPoints": METRICS_MINUTES},
     }
