@@ -455,6 +455,7 @@ OUTCOME = {
     "requestedSubServices": ROLES,
 }  # fmt: skip
 
+
 def _to_approvers(template: str, shared: dict[str, Any]) -> tuple[Email, ...]:
     return tuple(
         Email(template, to, {**names, **shared}, slot)
