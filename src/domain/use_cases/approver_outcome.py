@@ -1,16 +1,17 @@
-"""Tell an organisation's other approvers how a request was decided (catalogue §2.16, §2.20).
+"""Tell an organisation's other approvers how a request was decided (catalogue §2.5, §2.16,
+§2.20).
 
-Same algorithm as §2.5: the organisation's active approvers minus the one who acted (compared
-case-insensitively), each e-mailed once, keyed by user id so a retry reaches only those not yet
-told. Nobody left means no e-mail and success (§6 item 30).
+One algorithm for the three jobs: the organisation's active approvers minus the one who acted
+(compared case-insensitively), each e-mailed once, keyed by user id so a retry reaches only those
+not yet told. Nobody left means no e-mail and success (§6 item 30).
 
 Producers drifted (Appendix A.3, §6 item 37): newer ones send ``organisationId``, ``email`` and
 ``name`` where the handlers read ``orgId``, ``endUserEmail`` and ``endUserName``; both are
 accepted, the handler's names first.
 """
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from pydantic import AliasChoices, Field
 
@@ -18,16 +19,20 @@ from domain.model import EmailMessage, JobContext, JsonObject, PlatformLinks
 from domain.use_cases.approver_emails import approver_messages, approver_names
 from domain.use_cases.approvers import active_approvers
 from domain.use_cases.email_delivery import DeliveryReport, EmailDelivery
-from domain.use_cases.email_fields import RequiredText, reason_text, sent_values
-from domain.use_cases.service_emails import WirePayload, email_to, help_contact_url
+from domain.use_cases.email_fields import RequiredText, reason_text
+from domain.use_cases.service_emails import (
+    FREE_TEXT_KEYS,
+    WirePayload,
+    email_to,
+    help_contact_url,
+)
 from ports.directories import OrganisationDirectory, UserDirectory
 
 
-class OutcomeToApprovers(WirePayload):
-    """Fields every ``*_outcome_to_approvers`` payload has.
+class ApproverOutcome(WirePayload):
+    """Fields every ``*_outcome_to_approvers`` payload starts with; each job adds its own after.
 
-    ``approved`` is any JSON value: only the boolean ``true`` means approved (the original's
-    ``=== true``). ``approverUserId`` is required: without it the actor would be told too.
+    ``approverUserId`` is required: without it the actor would be told too.
     """
 
     org_id: RequiredText = Field(validation_alias=AliasChoices("orgId", "organisationId"))
@@ -39,22 +44,49 @@ class OutcomeToApprovers(WirePayload):
         default=None, validation_alias=AliasChoices("endUserEmail", "email")
     )
     org_name: str | None = None
+
+
+class OutcomeToApprovers(ApproverOutcome):
+    """The service and roles jobs' payload (§2.16, §2.20).
+
+    ``approved`` is any JSON value: only the boolean ``true`` means approved (the original's
+    ``=== true``).
+    """
+
     requested_sub_services: list[str] | None = None
     approved: Any = None
     reason: str | None = None
+
+
+class Decision(Protocol):
+    """What the sender reads from a job's payload (models are frozen, hence properties)."""
+
+    @property
+    def org_id(self) -> str: ...
+
+    @property
+    def approver_user_id(self) -> str: ...
+
+    @property
+    def approved(self) -> Any: ...
+
+    @property
+    def reason(self) -> str | None: ...
 
 
 OUTCOME_FIELDS = {
     "endUserName": "end_user_name",
     "endUserEmail": "end_user_email",
     "orgName": "org_name",
-    "requestedSubServices": "requested_sub_services",
 }
+"""Personalisation key → field of ``ApproverOutcome``, passed on as sent."""
+
+SERVICE_OUTCOME_FIELDS = {**OUTCOME_FIELDS, "requestedSubServices": "requested_sub_services"}
 """Personalisation key → field of ``OutcomeToApprovers``, passed on as sent."""
 
 
 class OutcomeToApproversSender:
-    """Sends one job's outcome e-mails; the job modules choose templates and extra fields."""
+    """Sends one job's outcome e-mails; the job modules choose templates and fields."""
 
     def __init__(
         self,
@@ -71,14 +103,19 @@ class OutcomeToApproversSender:
 
     async def send(
         self,
-        command: OutcomeToApprovers,
+        command: Decision,
         context: JobContext,
         *,
         approved_template: str,
         rejected_template: str,
-        details: Mapping[str, Any],
+        passed_on: Mapping[str, Any],
+        plain_text_keys: Sequence[str] = FREE_TEXT_KEYS,
     ) -> dict[str, int]:
-        """E-mail the other active approvers; ``details`` adds the job's own personalisation."""
+        """E-mail the other active approvers.
+
+        ``passed_on`` is the job's personalisation taken from its payload; ``plain_text_keys``
+        the free-text keys in the order the job reports them.
+        """
         approvers = await active_approvers(
             command.org_id,
             organisations=self._organisations,
@@ -91,8 +128,7 @@ class OutcomeToApproversSender:
         template = approved_template if approved else rejected_template
         reason = reason_text(command.reason, approved=approved)
         shared = {
-            **sent_values(command, OUTCOME_FIELDS),
-            **details,
+            **passed_on,
             "showReasonHeader": reason != "",
             "reason": reason,
             "helpUrl": help_contact_url(self._links),
@@ -103,7 +139,7 @@ class OutcomeToApproversSender:
                 **approver_names(approver, first="approverFirstName", last="approverLastName"),
                 **shared,
             }
-            return email_to(template, str(approver["email"]), personalisation)
+            return email_to(template, str(approver["email"]), personalisation, plain_text_keys)
 
         report = await self._delivery.send_all(context, approver_messages(approvers, build))
         return report.as_result()

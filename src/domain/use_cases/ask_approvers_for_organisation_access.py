@@ -5,37 +5,22 @@ the later approvers un-told for ever (§6 item 33); here a retry e-mails only th
 reached yet, each identified by their position in ``recipients``.
 """
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
-
 from domain.model import EmailMessage, JobContext, PlatformLinks
 from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.email_fields import (
-    Recipient,
-    RequiredText,
-    path_segment,
-    plain_text,
-    sent_values,
-)
+from domain.use_cases.email_fields import RequiredText, path_segment, sent_values
+from domain.use_cases.service_emails import UserEmailPayload, WirePayload, email_to
 from domain.use_cases.settings_required import link
 
 TEMPLATE = "approverRequestAccess"
+PLAIN_TEXT_KEYS = ("approverFirstName", "approverLastName", "orgName", "name")
 
 
-class Approver(BaseModel):
+class Approver(UserEmailPayload):
     """One recipient as ``organisationrequest_v1`` builds it from the directory."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
 
-    email: Recipient
-    first_name: str | None = None
-    last_name: str | None = None
-
-
-class AskApproversForOrganisationAccess(BaseModel):
+class AskApproversForOrganisationAccess(WirePayload):
     """Payload built by ``organisationrequest_v1`` (``orgId`` is sent but unused)."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
 
     recipients: list[Approver]
     org_name: str | None = None
@@ -78,11 +63,4 @@ class AskApproversForOrganisationAccessUseCase:
             ),
             **shared,
         }
-        return EmailMessage(
-            template_key=TEMPLATE,
-            recipient=approver.email,
-            personalisation=personalisation,
-            plain_text_fields=plain_text(
-                personalisation, "approverFirstName", "approverLastName", "orgName", "name"
-            ),
-        )
+        return email_to(TEMPLATE, approver.email, personalisation, PLAIN_TEXT_KEYS)

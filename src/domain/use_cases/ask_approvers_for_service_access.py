@@ -4,20 +4,13 @@ Every active approver of the organisation is e-mailed, one slot per approver. Wi
 approver the request goes to the support desk instead of vanishing (§6 item 31).
 """
 
-from domain.model import EmailMessage, JobContext, JsonObject
-from domain.use_cases.approver_emails import (
-    approver_messages,
-    approver_names,
-    escalate_to_support,
-    no_approver_message,
-)
-from domain.use_cases.approvers import active_approvers
-from domain.use_cases.email_delivery import EmailDelivery
+from typing import Any
+
+from domain.model import JobContext
+from domain.use_cases.approver_emails import no_approver_message
+from domain.use_cases.approver_request import ApproverRequestSender
 from domain.use_cases.email_fields import RequiredText, sent_values
-from domain.use_cases.service_emails import WirePayload, email_to, roles_or_default
-from ports.directories import OrganisationDirectory, UserDirectory
-from ports.job_publisher import JobPublisher
-from ports.state_store import DeliveryLog
+from domain.use_cases.service_emails import WirePayload, roles_or_default
 
 TEMPLATE = "userRequestToApproverForServiceAccess"
 
@@ -43,61 +36,18 @@ class AskApproversForServiceAccess(WirePayload):
 class AskApproversForServiceAccessUseCase:
     """One e-mail per active approver, or one support request when there is none."""
 
-    def __init__(
-        self,
-        *,
-        delivery: EmailDelivery,
-        organisations: OrganisationDirectory,
-        users: UserDirectory,
-        publisher: JobPublisher,
-        delivery_log: DeliveryLog,
-    ) -> None:
-        self._delivery = delivery
-        self._organisations = organisations
-        self._users = users
-        self._publisher = publisher
-        self._delivery_log = delivery_log
+    def __init__(self, *, sender: ApproverRequestSender) -> None:
+        self._sender = sender
 
     async def __call__(
         self, command: AskApproversForServiceAccess, context: JobContext
     ) -> dict[str, int]:
-        approvers = await active_approvers(
-            command.org_id, organisations=self._organisations, users=self._users
-        )
-        if not approvers:
-            escalated = await self._escalate(command, context)
-            return {"sent": 0, "skipped": 0, "support_requests": int(escalated)}
-        shared = {
-            **sent_values(
-                command,
-                {
-                    "orgName": "org_name",
-                    "senderName": "sender_name",
-                    "senderEmail": "sender_email",
-                    "requestedServiceName": "requested_service_name",
-                    "approveServiceUrl": "approve_service_url",
-                    "rejectServiceUrl": "reject_service_url",
-                    "helpUrl": "help_url",
-                },
-            ),
-            "requestedSubServices": roles_or_default(command.requested_sub_services),
-        }
-
-        def build(approver: JsonObject) -> EmailMessage:
-            personalisation = {
-                **approver_names(approver, first="firstName", last="lastName"),
-                **shared,
-            }
-            return email_to(TEMPLATE, str(approver["email"]), personalisation)
-
-        report = await self._delivery.send_all(context, approver_messages(approvers, build))
-        return report.as_result()
-
-    async def _escalate(self, command: AskApproversForServiceAccess, context: JobContext) -> bool:
-        return await escalate_to_support(
+        return await self._sender.send(
             context,
             organisation_id=command.org_id,
-            request={
+            template=TEMPLATE,
+            personalisation=lambda: _personalisation(command),
+            support_request={
                 "name": command.sender_name,
                 "email": command.sender_email,
                 "orgName": command.org_name,
@@ -109,7 +59,22 @@ class AskApproversForServiceAccessUseCase:
                     command.requested_sub_services,
                 ),
             },
-            organisations=self._organisations,
-            publisher=self._publisher,
-            delivery_log=self._delivery_log,
         )
+
+
+def _personalisation(command: AskApproversForServiceAccess) -> dict[str, Any]:
+    return {
+        **sent_values(
+            command,
+            {
+                "orgName": "org_name",
+                "senderName": "sender_name",
+                "senderEmail": "sender_email",
+                "requestedServiceName": "requested_service_name",
+                "approveServiceUrl": "approve_service_url",
+                "rejectServiceUrl": "reject_service_url",
+                "helpUrl": "help_url",
+            },
+        ),
+        "requestedSubServices": roles_or_default(command.requested_sub_services),
+    }

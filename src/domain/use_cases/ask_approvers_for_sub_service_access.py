@@ -4,25 +4,13 @@ Every active approver of the organisation is e-mailed, one slot per approver. Wi
 approver the request goes to the support desk instead of vanishing (§6 item 31).
 """
 
-from domain.model import EmailMessage, JobContext, JsonObject, PlatformLinks
-from domain.use_cases.approver_emails import (
-    approver_messages,
-    approver_names,
-    escalate_to_support,
-    no_approver_message,
-)
-from domain.use_cases.approvers import active_approvers
-from domain.use_cases.email_delivery import EmailDelivery
+from typing import Any
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.approver_emails import no_approver_message
+from domain.use_cases.approver_request import ApproverRequestSender
 from domain.use_cases.email_fields import RequiredText, sent_values
-from domain.use_cases.service_emails import (
-    WirePayload,
-    email_to,
-    help_contact_url,
-    roles_or_default,
-)
-from ports.directories import OrganisationDirectory, UserDirectory
-from ports.job_publisher import JobPublisher
-from ports.state_store import DeliveryLog
+from domain.use_cases.service_emails import WirePayload, help_contact_url, roles_or_default
 
 TEMPLATE = "userRequestToApproverForSubServiceAccess"
 
@@ -51,33 +39,34 @@ class AskApproversForSubServiceAccess(WirePayload):
 class AskApproversForSubServiceAccessUseCase:
     """One e-mail per active approver, or one support request when there is none."""
 
-    def __init__(
-        self,
-        *,
-        delivery: EmailDelivery,
-        links: PlatformLinks,
-        organisations: OrganisationDirectory,
-        users: UserDirectory,
-        publisher: JobPublisher,
-        delivery_log: DeliveryLog,
-    ) -> None:
-        self._delivery = delivery
+    def __init__(self, *, sender: ApproverRequestSender, links: PlatformLinks) -> None:
+        self._sender = sender
         self._links = links
-        self._organisations = organisations
-        self._users = users
-        self._publisher = publisher
-        self._delivery_log = delivery_log
 
     async def __call__(
         self, command: AskApproversForSubServiceAccess, context: JobContext
     ) -> dict[str, int]:
-        approvers = await active_approvers(
-            command.org_id, organisations=self._organisations, users=self._users
+        return await self._sender.send(
+            context,
+            organisation_id=command.org_id,
+            template=TEMPLATE,
+            personalisation=lambda: self._personalisation(command),
+            support_request={
+                "name": command.sender_name() or None,
+                "email": command.sender_email,
+                "orgName": command.org_name,
+                "service": command.service_name,
+                "message": no_approver_message(
+                    "Role",
+                    command.service_name,
+                    command.org_name,
+                    command.requested_sub_services,
+                ),
+            },
         )
-        if not approvers:
-            escalated = await self._escalate(command, context)
-            return {"sent": 0, "skipped": 0, "support_requests": int(escalated)}
-        shared = {
+
+    def _personalisation(self, command: AskApproversForSubServiceAccess) -> dict[str, Any]:
+        return {
             **sent_values(
                 command,
                 {
@@ -92,36 +81,3 @@ class AskApproversForSubServiceAccessUseCase:
             "requestedSubServices": roles_or_default(command.requested_sub_services),
             "contactUsUrl": help_contact_url(self._links),
         }
-
-        def build(approver: JsonObject) -> EmailMessage:
-            personalisation = {
-                **approver_names(approver, first="firstName", last="lastName"),
-                **shared,
-            }
-            return email_to(TEMPLATE, str(approver["email"]), personalisation)
-
-        report = await self._delivery.send_all(context, approver_messages(approvers, build))
-        return report.as_result()
-
-    async def _escalate(
-        self, command: AskApproversForSubServiceAccess, context: JobContext
-    ) -> bool:
-        return await escalate_to_support(
-            context,
-            organisation_id=command.org_id,
-            request={
-                "name": command.sender_name() or None,
-                "email": command.sender_email,
-                "orgName": command.org_name,
-                "service": command.service_name,
-                "message": no_approver_message(
-                    "Role",
-                    command.service_name,
-                    command.org_name,
-                    command.requested_sub_services,
-                ),
-            },
-            organisations=self._organisations,
-            publisher=self._publisher,
-            delivery_log=self._delivery_log,
-        )

@@ -2,7 +2,11 @@
 service request was approved or rejected."""
 
 from domain.model import JobContext
-from domain.use_cases.approver_outcome import OutcomeToApprovers, OutcomeToApproversSender
+from domain.use_cases.approver_outcome import (
+    SERVICE_OUTCOME_FIELDS,
+    OutcomeToApprovers,
+    OutcomeToApproversSender,
+)
 from domain.use_cases.email_fields import sent_values
 
 APPROVED_TEMPLATE = "userRequestForServiceApprovedToApprovers"
@@ -29,5 +33,8 @@ class NotifyApproversOfServiceRequestOutcomeUseCase:
             context,
             approved_template=APPROVED_TEMPLATE,
             rejected_template=REJECTED_TEMPLATE,
-            details=sent_values(command, {"requestedServiceName": "requested_service_name"}),
+            passed_on=sent_values(
+                command,
+                {**SERVICE_OUTCOME_FIELDS, "requestedServiceName": "requested_service_name"},
+            ),
         )

@@ -2,7 +2,11 @@
 a request for roles was approved or rejected."""
 
 from domain.model import JobContext
-from domain.use_cases.approver_outcome import OutcomeToApprovers, OutcomeToApproversSender
+from domain.use_cases.approver_outcome import (
+    SERVICE_OUTCOME_FIELDS,
+    OutcomeToApprovers,
+    OutcomeToApproversSender,
+)
 from domain.use_cases.email_fields import sent_values
 
 APPROVED_TEMPLATE = "userRequestForSubServicesApprovedToApprovers"
@@ -29,5 +33,7 @@ class NotifyApproversOfSubServiceRequestOutcomeUseCase:
             context,
             approved_template=APPROVED_TEMPLATE,
             rejected_template=REJECTED_TEMPLATE,
-            details=sent_values(command, {"serviceName": "service_name"}),
+            passed_on=sent_values(
+                command, {**SERVICE_OUTCOME_FIELDS, "serviceName": "service_name"}
+            ),
         )

@@ -8,13 +8,12 @@ follow-up is enqueued at most once per job, so a redelivered job does not e-mail
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
-
 from domain.errors import NotFound
 from domain.model import JobContext, JsonObject
 from domain.use_cases.approvers import active_approvers
 from domain.use_cases.email_fields import RequiredText
+from domain.use_cases.publish_once import publish_built_once
+from domain.use_cases.service_emails import WirePayload
 from ports.directories import OrganisationDirectory, UserDirectory
 from ports.job_publisher import JobPublisher
 from ports.state_store import DeliveryLog
@@ -24,10 +23,8 @@ SUPPORT_QUEUE = "supportrequest_v1"
 SUPPORT_REQUEST_TYPE = "Access to an organisation"
 
 
-class RouteOrganisationRequest(BaseModel):
+class RouteOrganisationRequest(WirePayload):
     """Payload of ``NotificationClient.sendUserOrganisationRequest``."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
 
     request_id: RequiredText
 
@@ -51,12 +48,15 @@ class RouteOrganisationRequestUseCase:
     async def __call__(
         self, command: RouteOrganisationRequest, context: JobContext
     ) -> dict[str, Any]:
-        key = context.reference("follow-up")
-        if await self._delivery_log.was_delivered(key):
+        published = await publish_built_once(
+            jobs=self._publisher,
+            delivery_log=self._delivery_log,
+            key=context.reference("follow-up"),
+            build=lambda: self._follow_up(command.request_id),
+        )
+        if published is None:
             return {"enqueued": None, "skipped": 1}
-        queue, data = await self._follow_up(command.request_id)
-        job_id = await self._publisher.publish(queue, data)
-        await self._delivery_log.record_delivered(key)
+        queue, job_id = published
         return {"enqueued": queue, "job_id": job_id}
 
     async def _follow_up(self, request_id: str) -> tuple[str, dict[str, Any]]:

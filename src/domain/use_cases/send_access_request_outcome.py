@@ -2,26 +2,23 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
-
-from domain.model import EmailMessage, JobContext, PlatformLinks
+from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.email_fields import Recipient, plain_text, reason_text, sent_values
+from domain.use_cases.email_fields import Recipient, reason_text, sent_values
+from domain.use_cases.service_emails import WirePayload, email_to, help_contact_url, send_one
 from domain.use_cases.settings_required import link
 
 APPROVED_TEMPLATE = "userRequestForOrganisationAccessApproved"
 REJECTED_TEMPLATE = "userRequestForOrganisationAccessRejected"
+PLAIN_TEXT_KEYS = ("orgName", "name", "reason")
 
 
-class SendAccessRequestOutcome(BaseModel):
+class SendAccessRequestOutcome(WirePayload):
     """Payload of ``NotificationClient.sendAccessRequest``.
 
     ``approved`` is any JSON value: only the boolean ``true`` means approved (the original's
     ``=== true``; the string ``"true"`` is a rejection). A non-string ``reason`` is refused.
     """
-
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
 
     email: Recipient
     name: str | None = None
@@ -47,13 +44,8 @@ class SendAccessRequestOutcomeUseCase:
             "showReasonHeader": reason != "",
             "reason": reason,
             "servicesUrl": link(self._links, "services_url"),
-            "helpUrl": link(self._links, "help_url") + "/contact-us",
+            "helpUrl": help_contact_url(self._links),
         }
-        message = EmailMessage(
-            template_key=APPROVED_TEMPLATE if approved else REJECTED_TEMPLATE,
-            recipient=command.email,
-            personalisation=personalisation,
-            plain_text_fields=plain_text(personalisation, "orgName", "name", "reason"),
-        )
-        report = await self._delivery.send_all(context, [("0", message)])
-        return report.as_result()
+        template = APPROVED_TEMPLATE if approved else REJECTED_TEMPLATE
+        message = email_to(template, command.email, personalisation, PLAIN_TEXT_KEYS)
+        return await send_one(self._delivery, context, message)

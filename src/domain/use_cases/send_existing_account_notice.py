@@ -1,25 +1,23 @@
 """``registerexistinguser_v1`` (catalogue §2.13): someone tried to register an existing address."""
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
-
-from domain.model import EmailMessage, JobContext, PlatformLinks
+from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.email_fields import Recipient, plain_text, sent_values
-from domain.use_cases.settings_required import link
+from domain.use_cases.email_fields import sent_values
+from domain.use_cases.service_emails import (
+    NAMES,
+    UserEmailPayload,
+    email_to,
+    help_contact_url,
+    send_one,
+)
 
 TEMPLATE = "notifyExistingUserWhenAttemptingToRegisterAgain"
 DEFAULT_SERVICE_NAME = "DfE Sign-in"
 
 
-class SendExistingAccountNotice(BaseModel):
+class SendExistingAccountNotice(UserEmailPayload):
     """Payload of ``sendRegisterExistingUser``."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
-
-    email: Recipient
-    first_name: str | None = None
-    last_name: str | None = None
     service_name: str | None = None
     return_url: str | None = None
 
@@ -35,17 +33,12 @@ class SendExistingAccountNoticeUseCase:
         self, command: SendExistingAccountNotice, context: JobContext
     ) -> dict[str, int]:
         personalisation = {
-            **sent_values(command, {"firstName": "first_name", "lastName": "last_name"}),
+            **sent_values(command, NAMES),
             "email": command.email,
             "serviceName": command.service_name or DEFAULT_SERVICE_NAME,
             **sent_values(command, {"returnUrl": "return_url"}),
-            "helpUrl": link(self._links, "help_url") + "/contact-us",
+            "helpUrl": help_contact_url(self._links),
         }
-        message = EmailMessage(
-            template_key=TEMPLATE,
-            recipient=command.email,
-            personalisation=personalisation,
-            plain_text_fields=plain_text(personalisation, "firstName", "lastName", "serviceName"),
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
         )
-        report = await self._delivery.send_all(context, [("0", message)])
-        return report.as_result()

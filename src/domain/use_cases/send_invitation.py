@@ -10,19 +10,17 @@ naming the field, instead of reading ``undefined is your…``.
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
 
 from domain.errors import InvalidPayload
-from domain.model import EmailMessage, EmailSettings, JobContext, PlatformLinks
+from domain.model import EmailSettings, JobContext, PlatformLinks
 from domain.use_cases.email_delivery import DeliveryReport, EmailDelivery
 from domain.use_cases.email_fields import (
-    Recipient,
     RequiredText,
     is_truthy,
     path_segment,
-    plain_text,
     sent_values,
 )
+from domain.use_cases.service_emails import NAMES, UserEmailPayload, email_to, send_one
 from domain.use_cases.settings_required import link
 
 ENTRA_TEMPLATE = "inviteNewUserEntra"
@@ -42,14 +40,9 @@ class InvitationOverrides(BaseModel):
     body: str | None = None
 
 
-class SendInvitation(BaseModel):
+class SendInvitation(UserEmailPayload):
     """Payload of ``sendInvitation``; flags follow JavaScript truthiness, as originally read."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
-
-    email: Recipient
-    first_name: str | None = None
-    last_name: str | None = None
     invitation_id: RequiredText
     code: str | None = None
     service_name: str | None = None
@@ -85,19 +78,13 @@ class SendInvitationUseCase:
         else:
             template, extra = INVITE_TEMPLATE, self._code_invitation(command)
         personalisation = {**self._common(command), **extra}
-        message = EmailMessage(
-            template_key=template,
-            recipient=command.email,
-            personalisation=personalisation,
-            plain_text_fields=plain_text(personalisation, *PLAIN_TEXT_KEYS),
-        )
-        report = await self._delivery.send_all(context, [("0", message)])
-        return report.as_result()
+        message = email_to(template, command.email, personalisation, PLAIN_TEXT_KEYS)
+        return await send_one(self._delivery, context, message)
 
     def _common(self, command: SendInvitation) -> dict[str, object]:
         overrides = command.overrides or InvitationOverrides()
         return {
-            **sent_values(command, {"firstName": "first_name", "lastName": "last_name"}),
+            **sent_values(command, NAMES),
             "email": command.email,
             "customMessage": overrides.body or "",
             "isApprover": is_truthy(command.is_approver),

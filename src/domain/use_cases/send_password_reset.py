@@ -7,31 +7,24 @@ required and percent-encoded instead of becoming the text ``undefined`` (§6 ite
 import uuid
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
-
-from domain.model import EmailMessage, JobContext, PlatformLinks
+from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.email_fields import (
-    Recipient,
-    RequiredText,
-    path_segment,
-    plain_text,
-    sent_values,
+from domain.use_cases.email_fields import RequiredText, path_segment, sent_values
+from domain.use_cases.service_emails import (
+    NAMES,
+    UserEmailPayload,
+    email_to,
+    help_contact_url,
+    send_one,
 )
 from domain.use_cases.settings_required import link
 
 TEMPLATE = "verifyPasswordResetRequest"
 
 
-class SendPasswordReset(BaseModel):
+class SendPasswordReset(UserEmailPayload):
     """Payload of ``sendPasswordReset``."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
-
-    email: Recipient
-    first_name: str | None = None
-    last_name: str | None = None
     code: RequiredText
     client_id: RequiredText
     uid: RequiredText
@@ -61,16 +54,11 @@ class SendPasswordResetUseCase:
             f"{path_segment(command.uid)}/confirm?clientid={path_segment(command.client_id)}"
         )
         personalisation = {
-            **sent_values(command, {"firstName": "first_name", "lastName": "last_name"}),
+            **sent_values(command, NAMES),
             "code": command.code,
             "returnUrl": return_url,
-            "helpUrl": link(self._links, "help_url") + "/contact-us",
+            "helpUrl": help_contact_url(self._links),
         }
-        message = EmailMessage(
-            template_key=TEMPLATE,
-            recipient=command.email,
-            personalisation=personalisation,
-            plain_text_fields=plain_text(personalisation, "firstName", "lastName"),
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
         )
-        report = await self._delivery.send_all(context, [("0", message)])
-        return report.as_result()

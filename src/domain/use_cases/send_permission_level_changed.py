@@ -6,25 +6,21 @@ payload model now refuses such a job, naming the missing field.
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
-
-from domain.model import EmailMessage, JobContext, PlatformLinks
+from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.email_fields import Recipient, plain_text, sent_values
+from domain.use_cases.email_fields import sent_values
+from domain.use_cases.service_emails import NAMES, UserEmailPayload, WirePayload, email_to, send_one
 from domain.use_cases.settings_required import link
 
 TEMPLATE = "userPermissionLevelChanged"
 APPROVER_ROLE_ID = 10000
 
 
-class Permission(BaseModel):
+class Permission(WirePayload):
     """The new role (``id``, ``name``) and the name of the old one.
 
     ``id`` is any JSON value: only the number 10000 means approver (the original's ``===``).
     """
-
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
 
     id: Any = None
     name: str
@@ -39,14 +35,9 @@ class Permission(BaseModel):
         )
 
 
-class SendPermissionLevelChanged(BaseModel):
+class SendPermissionLevelChanged(UserEmailPayload):
     """Payload of ``sendUserPermissionChanged``."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
-
-    email: Recipient
-    first_name: str | None = None
-    last_name: str | None = None
     org_name: str | None = None
     permission: Permission
 
@@ -64,10 +55,7 @@ class SendPermissionLevelChangedUseCase:
         permission = command.permission
         help_url = link(self._links, "help_url")
         personalisation = {
-            **sent_values(
-                command,
-                {"firstName": "first_name", "lastName": "last_name", "orgName": "org_name"},
-            ),
+            **sent_values(command, {**NAMES, "orgName": "org_name"}),
             "oldPermissionLowercase": permission.old_name.lower(),
             "permissionLowercase": permission.name.lower(),
             "isNowApprover": permission.is_approver,
@@ -78,11 +66,6 @@ class SendPermissionLevelChangedUseCase:
             "helpUrl": help_url + "/contact-us",
             "helpApproverUrl": help_url + "/approvers",
         }
-        message = EmailMessage(
-            template_key=TEMPLATE,
-            recipient=command.email,
-            personalisation=personalisation,
-            plain_text_fields=plain_text(personalisation, "firstName", "lastName", "orgName"),
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
         )
-        report = await self._delivery.send_all(context, [("0", message)])
-        return report.as_result()

@@ -1,11 +1,11 @@
-"""Shared pieces of the service, organisation and support e-mail jobs (catalogue §2.10-§2.25).
+"""Shared pieces of the e-mail jobs (catalogue §2.2-§2.25): payload bases, building and sending.
 
 The payload base keeps the Node producers' wire names; fields a job only passes on to Notify are
 optional, so an absent field is left out of the personalisation and an explicit null is kept
 (§1.12). Free text typed by people is listed in ``FREE_TEXT_KEYS`` so Notify sanitises it.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -102,13 +102,21 @@ def help_contact_url(links: PlatformLinks) -> str:
     return link(links, "help_url") + "/contact-us"
 
 
-def email_to(template_key: str, recipient: str, personalisation: Mapping[str, Any]) -> EmailMessage:
-    """An e-mail whose free-text personalisation Notify must sanitise."""
+def email_to(
+    template_key: str,
+    recipient: str,
+    personalisation: Mapping[str, Any],
+    plain_text_keys: Sequence[str] = FREE_TEXT_KEYS,
+) -> EmailMessage:
+    """An e-mail whose free-text personalisation Notify must sanitise.
+
+    ``plain_text_keys`` lists the candidate keys in the order the job reports them.
+    """
     return EmailMessage(
         template_key=template_key,
         recipient=recipient,
         personalisation=personalisation,
-        plain_text_fields=plain_text(personalisation, *FREE_TEXT_KEYS),
+        plain_text_fields=plain_text(personalisation, *plain_text_keys),
     )
 
 

@@ -8,12 +8,10 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
-from domain.model import EmailSettings, PlatformLinks
 from domain.use_cases.ask_approvers_for_organisation_access import (
     AskApproversForOrganisationAccess,
     AskApproversForOrganisationAccessUseCase,
 )
-from domain.use_cases.email_delivery import EmailDelivery
 from domain.use_cases.notify_approvers_of_organisation_request_outcome import (
     NotifyApproversOfOrganisationRequestOutcome,
     NotifyApproversOfOrganisationRequestOutcomeUseCase,
@@ -44,6 +42,7 @@ from domain.use_cases.send_permission_level_changed import (
     SendPermissionLevelChanged,
     SendPermissionLevelChangedUseCase,
 )
+from entrypoints.jobs.email_common import EmailCommon
 from entrypoints.registry import JobSpec
 from entrypoints.worker.retry import EMAIL_RETRY
 
@@ -150,21 +149,11 @@ class EmailAccountJobs(containers.DeclarativeContainer):
     config = providers.Configuration()
     adapters = providers.DependenciesContainer()
 
-    links = providers.Factory(
-        PlatformLinks,
-        interactions_url=config.links.interactions_url,
-        profile_url=config.links.profile_url,
-        services_url=config.links.services_url,
-        help_url=config.links.help_url,
-    )
-    email_settings = providers.Factory(
-        EmailSettings,
-        support_email_address=config.email.support_email_address,
-        use_entra_for_account_registration=config.email.use_entra_for_account_registration,
-    )
-    delivery = providers.Singleton(
-        EmailDelivery, email=adapters.email, delivery_log=adapters.delivery_log
-    )
+    common = providers.Container(EmailCommon, config=config, adapters=adapters)
+    links = common.links
+    email_settings = common.email_settings
+    delivery = common.delivery
+    outcome_sender = common.outcome_sender
 
     send_access_request_outcome = providers.Singleton(
         SendAccessRequestOutcomeUseCase, delivery=delivery, links=links
@@ -180,11 +169,7 @@ class EmailAccountJobs(containers.DeclarativeContainer):
         delivery_log=adapters.delivery_log,
     )
     notify_approvers_of_organisation_request_outcome = providers.Singleton(
-        NotifyApproversOfOrganisationRequestOutcomeUseCase,
-        delivery=delivery,
-        links=links,
-        organisations=adapters.directories,
-        users=adapters.directories,
+        NotifyApproversOfOrganisationRequestOutcomeUseCase, sender=outcome_sender
     )
     send_change_email_verification = providers.Singleton(
         SendChangeEmailVerificationUseCase, delivery=delivery, links=links

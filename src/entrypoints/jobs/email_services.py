@@ -10,8 +10,7 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
-from domain.model import EmailSettings, PlatformLinks
-from domain.use_cases.approver_outcome import OutcomeToApproversSender
+from domain.use_cases.approver_request import ApproverRequestSender
 from domain.use_cases.ask_approvers_for_service_access import (
     AskApproversForServiceAccess,
     AskApproversForServiceAccessUseCase,
@@ -20,7 +19,6 @@ from domain.use_cases.ask_approvers_for_sub_service_access import (
     AskApproversForSubServiceAccess,
     AskApproversForSubServiceAccessUseCase,
 )
-from domain.use_cases.email_delivery import EmailDelivery
 from domain.use_cases.notify_added_to_organisation import (
     NotifyAddedToOrganisation,
     NotifyAddedToOrganisationUseCase,
@@ -63,7 +61,9 @@ from domain.use_cases.remind_overdue_requests import (
     RemindOverdueRequests,
     RemindOverdueRequestsUseCase,
 )
+from domain.use_cases.removal_notice import RemovalNoticeSender
 from domain.use_cases.send_support_request import SendSupportRequest, SendSupportRequestUseCase
+from entrypoints.jobs.email_common import EmailCommon
 from entrypoints.registry import JobSpec, RateLimit
 from entrypoints.worker.retry import EMAIL_RETRY
 
@@ -194,25 +194,25 @@ class EmailServiceJobs(containers.DeclarativeContainer):
     config = providers.Configuration()
     adapters = providers.DependenciesContainer()
 
-    links = providers.Factory(
-        PlatformLinks,
-        interactions_url=config.links.interactions_url,
-        profile_url=config.links.profile_url,
-        services_url=config.links.services_url,
-        help_url=config.links.help_url,
-    )
-    email_settings = providers.Factory(
-        EmailSettings, support_email_address=config.email.support_email_address
-    )
-    delivery = providers.Singleton(
-        EmailDelivery, email=adapters.email, delivery_log=adapters.delivery_log
-    )
-    outcome_sender = providers.Singleton(
-        OutcomeToApproversSender,
+    common = providers.Container(EmailCommon, config=config, adapters=adapters)
+    links = common.links
+    email_settings = common.email_settings
+    delivery = common.delivery
+    outcome_sender = common.outcome_sender
+    removal_sender = providers.Singleton(
+        RemovalNoticeSender,
         delivery=delivery,
         links=links,
+        users=adapters.directories,
+        publisher=adapters.job_publisher,
+    )
+    request_sender = providers.Singleton(
+        ApproverRequestSender,
+        delivery=delivery,
         organisations=adapters.directories,
         users=adapters.directories,
+        publisher=adapters.job_publisher,
+        delivery_log=adapters.delivery_log,
     )
 
     notify_service_added_v1 = providers.Singleton(
@@ -221,20 +221,9 @@ class EmailServiceJobs(containers.DeclarativeContainer):
     notify_service_added_v2 = providers.Singleton(
         NotifyServiceAddedV2UseCase, delivery=delivery, links=links
     )
-    notify_service_removed = providers.Singleton(
-        NotifyServiceRemovedUseCase,
-        delivery=delivery,
-        links=links,
-        users=adapters.directories,
-        publisher=adapters.job_publisher,
-    )
+    notify_service_removed = providers.Singleton(NotifyServiceRemovedUseCase, sender=removal_sender)
     ask_approvers_for_service_access = providers.Singleton(
-        AskApproversForServiceAccessUseCase,
-        delivery=delivery,
-        organisations=adapters.directories,
-        users=adapters.directories,
-        publisher=adapters.job_publisher,
-        delivery_log=adapters.delivery_log,
+        AskApproversForServiceAccessUseCase, sender=request_sender
     )
     notify_approvers_of_service_request_outcome = providers.Singleton(
         NotifyApproversOfServiceRequestOutcomeUseCase, sender=outcome_sender
@@ -255,13 +244,7 @@ class EmailServiceJobs(containers.DeclarativeContainer):
         NotifyApproversOfSubServiceRequestOutcomeUseCase, sender=outcome_sender
     )
     ask_approvers_for_sub_service_access = providers.Singleton(
-        AskApproversForSubServiceAccessUseCase,
-        delivery=delivery,
-        links=links,
-        organisations=adapters.directories,
-        users=adapters.directories,
-        publisher=adapters.job_publisher,
-        delivery_log=adapters.delivery_log,
+        AskApproversForSubServiceAccessUseCase, sender=request_sender, links=links
     )
     send_support_request = providers.Singleton(
         SendSupportRequestUseCase, delivery=delivery, links=links, settings=email_settings
@@ -273,11 +256,7 @@ class EmailServiceJobs(containers.DeclarativeContainer):
         NotifyAddedToOrganisationUseCase, delivery=delivery, links=links
     )
     notify_removed_from_organisation = providers.Singleton(
-        NotifyRemovedFromOrganisationUseCase,
-        delivery=delivery,
-        links=links,
-        users=adapters.directories,
-        publisher=adapters.job_publisher,
+        NotifyRemovedFromOrganisationUseCase, sender=removal_sender
     )
 
     specs = providers.Callable(

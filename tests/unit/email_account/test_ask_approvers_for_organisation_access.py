@@ -13,7 +13,7 @@ from domain.use_cases.ask_approvers_for_organisation_access import (
     AskApproversForOrganisationAccessUseCase,
 )
 from domain.use_cases.email_delivery import EmailDelivery
-from tests.unit.email_account.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 QUEUE = "approveraccessrequest_v1"
 PAYLOAD: dict[str, Any] = {

@@ -9,12 +9,13 @@ from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamUnavailable
 from domain.model import EmailMessage, PlatformLinks
+from domain.use_cases.approver_outcome import OutcomeToApproversSender
 from domain.use_cases.email_delivery import EmailDelivery
 from domain.use_cases.notify_approvers_of_organisation_request_outcome import (
     NotifyApproversOfOrganisationRequestOutcome,
     NotifyApproversOfOrganisationRequestOutcomeUseCase,
 )
-from tests.unit.email_account.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 QUEUE = "organisation_request_outcome_to_approvers"
 APPROVED = "userRequestForOrganisationAccessApprovedToApprovers"
@@ -79,9 +80,10 @@ async def run(
     data: dict[str, Any],
     links: PlatformLinks = LINKS,
 ) -> dict[str, int]:
-    use_case = NotifyApproversOfOrganisationRequestOutcomeUseCase(
+    sender = OutcomeToApproversSender(
         delivery=delivery, links=links, organisations=directories, users=directories
     )
+    use_case = NotifyApproversOfOrganisationRequestOutcomeUseCase(sender=sender)
     return await use_case(parse(NotifyApproversOfOrganisationRequestOutcome, data), job(QUEUE))
 
 

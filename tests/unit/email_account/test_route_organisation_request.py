@@ -16,7 +16,7 @@ from domain.use_cases.route_organisation_request import (
     RouteOrganisationRequest,
     RouteOrganisationRequestUseCase,
 )
-from tests.unit.email_account.support import job, parse
+from tests.unit.support import job, parse
 
 QUEUE = "organisationrequest_v1"
 

@@ -12,7 +12,7 @@ from domain.use_cases.send_access_request_outcome import (
     SendAccessRequestOutcome,
     SendAccessRequestOutcomeUseCase,
 )
-from tests.unit.email_account.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 QUEUE = "accessrequest_v1"
 PAYLOAD = {"email": "jo@example.com", "name": "Jo Bloggs", "orgName": "Acme Academy"}

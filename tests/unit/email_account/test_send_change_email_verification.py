@@ -12,7 +12,7 @@ from domain.use_cases.send_change_email_verification import (
     SendChangeEmailVerification,
     SendChangeEmailVerificationUseCase,
 )
-from tests.unit.email_account.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 QUEUE = "verifychangeemail_v1"
 PAYLOAD = {"email": "new@example.com", "firstName": "Jo", "lastName": "Bloggs", "code": "XYZ789"}

@@ -10,7 +10,7 @@ from domain.use_cases.send_email_change_notice import (
     SendEmailChangeNotice,
     SendEmailChangeNoticeUseCase,
 )
-from tests.unit.email_account.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 QUEUE = "notifychangeemail_v1"
 

@@ -12,7 +12,7 @@ from domain.use_cases.send_existing_account_notice import (
     SendExistingAccountNotice,
     SendExistingAccountNoticeUseCase,
 )
-from tests.unit.email_account.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 QUEUE = "registerexistinguser_v1"
 PAYLOAD: dict[str, Any] = {

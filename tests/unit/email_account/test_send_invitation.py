@@ -9,7 +9,7 @@ from domain.errors import InvalidPayload
 from domain.model import EmailMessage, EmailSettings
 from domain.use_cases.email_delivery import EmailDelivery
 from domain.use_cases.send_invitation import SendInvitation, SendInvitationUseCase
-from tests.unit.email_account.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 QUEUE = "invitation_v2"
 ENTRA_ON = EmailSettings(use_entra_for_account_registration=True)

@@ -9,7 +9,7 @@ from domain.errors import InvalidPayload
 from domain.model import EmailMessage
 from domain.use_cases.email_delivery import EmailDelivery
 from domain.use_cases.send_password_reset import SendPasswordReset, SendPasswordResetUseCase
-from tests.unit.email_account.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 QUEUE = "passwordreset_v1"
 PAYLOAD: dict[str, Any] = {

@@ -12,7 +12,7 @@ from domain.use_cases.send_permission_level_changed import (
     SendPermissionLevelChanged,
     SendPermissionLevelChangedUseCase,
 )
-from tests.unit.email_account.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 QUEUE = "changeuserpermissionlevelrequest_v1"
 PAYLOAD: dict[str, Any] = {

@@ -34,7 +34,7 @@ from domain.use_cases.send_permission_level_changed import (
     SendPermissionLevelChanged,
     SendPermissionLevelChangedUseCase,
 )
-from tests.unit.email_account.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 Handler = Callable[[Any, JobContext], Awaitable[dict[str, int]]]
 

@@ -1,15 +1,10 @@
 """``EmailAccountJobs`` builds one spec per job type from the shared adapters."""
 
-from dependency_injector import containers, providers
-
-from adapters.memory.directories import InMemoryDirectories
-from adapters.memory.email import InMemoryEmailSender
-from adapters.memory.job_publisher import InMemoryJobPublisher
-from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.model import JobContext
 from domain.use_cases.send_invitation import SendInvitation
 from entrypoints.jobs.email_account import EmailAccountJobs
 from entrypoints.worker.retry import EMAIL_RETRY
+from tests.unit.support import MemoryAdapters
 
 QUEUES = [
     "accessrequest_v1",
@@ -25,13 +20,6 @@ QUEUES = [
 ]
 
 
-class FakeAdapters(containers.DeclarativeContainer):
-    job_publisher = providers.Singleton(InMemoryJobPublisher)
-    delivery_log = providers.Singleton(InMemoryDeliveryLog)
-    email = providers.Singleton(InMemoryEmailSender)
-    directories = providers.Singleton(InMemoryDirectories)
-
-
 CONFIG = {
     "links": {
         "interactions_url": "https://interactions.test",
@@ -43,8 +31,8 @@ CONFIG = {
 }
 
 
-def build() -> tuple[EmailAccountJobs, FakeAdapters]:
-    adapters = FakeAdapters()
+def build() -> tuple[EmailAccountJobs, MemoryAdapters]:
+    adapters = MemoryAdapters()
     jobs = EmailAccountJobs(adapters=adapters)
     jobs.config.from_dict(CONFIG)
     return jobs, adapters

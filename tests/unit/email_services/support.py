@@ -1,31 +1,11 @@
 """Helpers shared by the service, organisation and support e-mail job tests."""
 
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from adapters.memory.directories import InMemoryDirectories
-from domain.model import EmailMessage, JobContext, PlatformLinks
-from entrypoints.worker.runner import parse_payload
+from domain.model import EmailMessage
 
-C = TypeVar("C", bound=BaseModel)
-
-LINKS = PlatformLinks(
-    interactions_url="https://interactions.test",
-    profile_url="https://profile.test",
-    services_url="https://services.test",
-    help_url="https://help.test",
-)
 ORG_ID = "org-1"
-
-
-def parse(model: type[C], data: dict[str, Any]) -> C:
-    """Validate job data exactly as the worker's runner does."""
-    return parse_payload(model, data)
-
-
-def job(queue: str, job_id: str = "42") -> JobContext:
-    return JobContext(queue=queue, job_id=job_id)
 
 
 def add_approver(

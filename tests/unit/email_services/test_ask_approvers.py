@@ -10,6 +10,7 @@ from adapters.memory.job_publisher import InMemoryJobPublisher, PublishedJob
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamUnavailable
 from domain.model import EmailMessage
+from domain.use_cases.approver_request import ApproverRequestSender
 from domain.use_cases.ask_approvers_for_service_access import (
     AskApproversForServiceAccess,
     AskApproversForServiceAccessUseCase,
@@ -19,7 +20,8 @@ from domain.use_cases.ask_approvers_for_sub_service_access import (
     AskApproversForSubServiceAccessUseCase,
 )
 from domain.use_cases.email_delivery import EmailDelivery
-from tests.unit.email_services.support import LINKS, ORG_ID, add_approver, job, parse, recipients
+from tests.unit.email_services.support import ORG_ID, add_approver, recipients
+from tests.unit.support import LINKS, job, parse
 
 SERVICE_QUEUE = "servicerequest_to_approvers_v2"
 ROLES_QUEUE = "sub_service_request_to_approvers"
@@ -48,13 +50,13 @@ ROLES_REQUEST = {
 }
 
 
-def service_use_case(
+def request_sender(
     delivery: EmailDelivery,
     directories: InMemoryDirectories,
     publisher: InMemoryJobPublisher,
     delivery_log: InMemoryDeliveryLog,
-) -> AskApproversForServiceAccessUseCase:
-    return AskApproversForServiceAccessUseCase(
+) -> ApproverRequestSender:
+    return ApproverRequestSender(
         delivery=delivery,
         organisations=directories,
         users=directories,
@@ -63,20 +65,12 @@ def service_use_case(
     )
 
 
-def roles_use_case(
-    delivery: EmailDelivery,
-    directories: InMemoryDirectories,
-    publisher: InMemoryJobPublisher,
-    delivery_log: InMemoryDeliveryLog,
-) -> AskApproversForSubServiceAccessUseCase:
-    return AskApproversForSubServiceAccessUseCase(
-        delivery=delivery,
-        links=LINKS,
-        organisations=directories,
-        users=directories,
-        publisher=publisher,
-        delivery_log=delivery_log,
-    )
+def service_use_case(*fakes: Any) -> AskApproversForServiceAccessUseCase:
+    return AskApproversForServiceAccessUseCase(sender=request_sender(*fakes))
+
+
+def roles_use_case(*fakes: Any) -> AskApproversForSubServiceAccessUseCase:
+    return AskApproversForSubServiceAccessUseCase(sender=request_sender(*fakes), links=LINKS)
 
 
 @pytest.fixture

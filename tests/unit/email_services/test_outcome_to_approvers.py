@@ -21,7 +21,8 @@ from domain.use_cases.notify_approvers_of_sub_service_request_outcome import (
     NotifyApproversOfSubServiceRequestOutcome,
     NotifyApproversOfSubServiceRequestOutcomeUseCase,
 )
-from tests.unit.email_services.support import LINKS, ORG_ID, add_approver, job, parse, recipients
+from tests.unit.email_services.support import ORG_ID, add_approver, recipients
+from tests.unit.support import LINKS, job, parse
 
 ROLES = ["Reader", "Editor"]
 DECISION = {

@@ -22,10 +22,20 @@ from domain.use_cases.notify_service_removed import (
     NotifyServiceRemoved,
     NotifyServiceRemovedUseCase,
 )
-from tests.unit.email_services.support import LINKS, job, parse
+from domain.use_cases.removal_notice import RemovalNoticeSender
+from tests.unit.support import LINKS, job, parse
 
 Handler = Callable[[Any, JobContext], Awaitable[dict[str, int]]]
 Builder = Callable[[EmailDelivery, InMemoryDirectories, InMemoryJobPublisher], Handler]
+
+
+def removal_sender(
+    delivery: EmailDelivery, directories: InMemoryDirectories, publisher: InMemoryJobPublisher
+) -> RemovalNoticeSender:
+    return RemovalNoticeSender(
+        delivery=delivery, links=LINKS, users=directories, publisher=publisher
+    )
+
 
 USER = {"email": "Jo@Example.com", "firstName": "Jo", "lastName": "Bloggs", "orgName": "Acme"}
 
@@ -43,9 +53,7 @@ CASES = [
     Case(
         "userserviceremoved_v1",
         NotifyServiceRemoved,
-        lambda d, dirs, pub: NotifyServiceRemovedUseCase(
-            delivery=d, links=LINKS, users=dirs, publisher=pub
-        ),
+        lambda d, dirs, pub: NotifyServiceRemovedUseCase(sender=removal_sender(d, dirs, pub)),
         {**USER, "serviceName": "Key to Success"},
         EmailMessage(
             template_key="userServiceRemoved",
@@ -66,7 +74,7 @@ CASES = [
         "userremovedfromorganisationrequest_v1",
         NotifyRemovedFromOrganisation,
         lambda d, dirs, pub: NotifyRemovedFromOrganisationUseCase(
-            delivery=d, links=LINKS, users=dirs, publisher=pub
+            sender=removal_sender(d, dirs, pub)
         ),
         USER,
         EmailMessage(

@@ -10,7 +10,7 @@ from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamMisconf
 from domain.model import EmailMessage, EmailSettings
 from domain.use_cases.email_delivery import EmailDelivery
 from domain.use_cases.send_support_request import SendSupportRequest, SendSupportRequestUseCase
-from tests.unit.email_services.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 SETTINGS = EmailSettings(support_email_address="support@servicenow.test")
 QUEUE = "supportrequest_v1"

@@ -38,7 +38,7 @@ from domain.use_cases.remind_overdue_requests import (
     RemindOverdueRequests,
     RemindOverdueRequestsUseCase,
 )
-from tests.unit.email_services.support import LINKS, job, parse
+from tests.unit.support import LINKS, job, parse
 
 Handler = Callable[[Any, JobContext], Awaitable[dict[str, int]]]
 

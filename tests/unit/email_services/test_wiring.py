@@ -1,16 +1,11 @@
 """``EmailServiceJobs`` resolves over in-memory adapters into one spec per job type."""
 
-from dependency_injector import containers, providers
-
-from adapters.memory.directories import InMemoryDirectories
-from adapters.memory.email import InMemoryEmailSender
-from adapters.memory.job_publisher import InMemoryJobPublisher
-from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.model import JobContext
 from entrypoints.jobs.email_services import EmailServiceJobs
 from entrypoints.registry import RateLimit, build_registry
 from entrypoints.worker.retry import EMAIL_RETRY
 from entrypoints.worker.runner import run_job
+from tests.unit.support import MemoryAdapters
 
 QUEUES = [
     "userserviceadded_v1",
@@ -28,13 +23,6 @@ QUEUES = [
     "useraddedtoorganisationrequest_v1",
     "userremovedfromorganisationrequest_v1",
 ]
-
-
-class MemoryAdapters(containers.DeclarativeContainer):
-    job_publisher = providers.Singleton(InMemoryJobPublisher)
-    delivery_log = providers.Singleton(InMemoryDeliveryLog)
-    email = providers.Singleton(InMemoryEmailSender)
-    directories = providers.Singleton(InMemoryDirectories)
 
 
 def jobs() -> tuple[EmailServiceJobs, MemoryAdapters]:

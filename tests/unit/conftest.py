@@ -1,4 +1,4 @@
-"""Fakes shared by the service, organisation and support e-mail job tests."""
+"""In-memory fakes shared by the job tests; a test module may override one with seeded data."""
 
 import pytest
 
