@@ -45,8 +45,9 @@ class ReceivedCall:
 @dataclass
 class SoapStandIn:
     """``answer`` is one of ``ok``, ``client_fault_200``, ``server_fault_200``,
-    ``client_fault_500``, ``server_fault_500``, ``status_500``, ``wrong_content_type``,
-    ``hang``. ``fault_text`` is what faults say (tests put personal data in it)."""
+    ``client_fault_500``, ``server_fault_500``, ``status_500``, ``status_503``,
+    ``wrong_content_type``, ``hang``. ``fault_text`` is what faults say (tests put personal
+    data in it)."""
 
     operations: tuple[str, ...] = OPERATIONS
     addressing: bool = True
@@ -104,6 +105,8 @@ class SoapStandIn:
             return Response(body, status_code=status, media_type="text/xml; charset=utf-8")
         if self.answer == "status_500":
             return Response("Internal error", status_code=500, media_type="text/plain")
+        if self.answer == "status_503":  # a service down behind its load balancer
+            return Response("Service Unavailable", status_code=503, media_type="text/html")
         if self.answer == "wrong_content_type":
             return Response("<html>maintenance</html>", media_type="text/html")
         return Response(_OK, media_type="text/xml; charset=utf-8")

@@ -3,7 +3,8 @@
 The fan-out queues are fixed (``specs``). Push queues exist per subscribed application: the
 worker asks ``discover_subscriptions`` periodically and builds each application's specs with
 ``push_specs`` (bound to the adapters by the ``application_specs`` provider). Push queues run one
-job at a time, as the original did, so one application's changes are applied in order.
+job at a time, as the original did. A push that is retried can land after a newer push for the
+same entity (docs/legacy-sync.md).
 """
 
 from collections.abc import Callable
