@@ -43,7 +43,7 @@ from domain.use_cases.legacy_sync.push_user_update import PushUserUpdate, PushUs
 from entrypoints.registry import JobSpec
 from entrypoints.worker.retry import SYNC_RETRY
 from ports.legacy_service import LegacyWebService
-from ports.state_store import SyncStateStore
+from ports.state_store import DeliveryLog, SyncStateStore
 
 FAN_OUT_TIMEOUT_S = 120.0
 """A user fan-out makes four API calls and one enqueue per (application, organisation)."""
@@ -88,6 +88,7 @@ def push_specs(
     *,
     legacy_service: LegacyWebService,
     sync_state: SyncStateStore,
+    delivery_log: DeliveryLog,
     directories: object,
     families: set[str],
 ) -> list[JobSpec[Any]]:
@@ -99,7 +100,10 @@ def push_specs(
             push_queue(ORGANISATION_PUSH, application.id),
             PushOrganisationUpdate,
             PushOrganisationUpdateUseCase(
-                application=application, legacy_service=legacy_service, sync_state=sync_state
+                application=application,
+                legacy_service=legacy_service,
+                sync_state=sync_state,
+                delivery_log=delivery_log,
             ),
             timeout_s=PUSH_TIMEOUT_S,
             concurrency=1,
@@ -109,7 +113,10 @@ def push_specs(
             push_queue(ROLE_PUSH, application.id),
             PushRoleUpdate,
             PushRoleUpdateUseCase(
-                application=application, legacy_service=legacy_service, sync_state=sync_state
+                application=application,
+                legacy_service=legacy_service,
+                sync_state=sync_state,
+                delivery_log=delivery_log,
             ),
             timeout_s=PUSH_TIMEOUT_S,
             concurrency=1,
@@ -119,7 +126,10 @@ def push_specs(
             push_queue(USER_PUSH, application.id),
             PushUserUpdate,
             PushUserUpdateUseCase(
-                application=application, legacy_service=legacy_service, sync_state=sync_state
+                application=application,
+                legacy_service=legacy_service,
+                sync_state=sync_state,
+                delivery_log=delivery_log,
             ),
             timeout_s=PUSH_TIMEOUT_S,
             concurrency=1,
@@ -169,6 +179,7 @@ class SyncJobs(containers.DeclarativeContainer):
         push_specs,
         legacy_service=adapters.legacy_service,
         sync_state=adapters.sync_state,
+        delivery_log=adapters.delivery_log,
         directories=adapters.directories,
     )
     """Call as ``application_specs(application, families={...})``."""

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from adapters.memory.legacy_service import InMemoryLegacyWebService
-from adapters.memory.state_store import InMemorySyncStateStore
+from adapters.memory.state_store import InMemoryDeliveryLog, InMemorySyncStateStore
 from domain.errors import InvalidPayload, UpstreamRejected, UpstreamUnavailable, WorkerError
 from domain.model import Application, LegacyMessage, SyncStateKey
 from domain.use_cases.legacy_sync.push_organisation_update import (
@@ -70,7 +70,10 @@ async def push_organisation(
     data: dict[str, Any], legacy: InMemoryLegacyWebService, state: InMemorySyncStateStore
 ) -> Any:
     use_case = PushOrganisationUpdateUseCase(
-        application=APP, legacy_service=legacy, sync_state=state
+        application=APP,
+        legacy_service=legacy,
+        sync_state=state,
+        delivery_log=InMemoryDeliveryLog(),
     )
     return await use_case(parse_payload(PushOrganisationUpdate, data), CONTEXT)
 
@@ -78,14 +81,24 @@ async def push_organisation(
 async def push_role(
     data: dict[str, Any], legacy: InMemoryLegacyWebService, state: InMemorySyncStateStore
 ) -> Any:
-    use_case = PushRoleUpdateUseCase(application=APP, legacy_service=legacy, sync_state=state)
+    use_case = PushRoleUpdateUseCase(
+        application=APP,
+        legacy_service=legacy,
+        sync_state=state,
+        delivery_log=InMemoryDeliveryLog(),
+    )
     return await use_case(parse_payload(PushRoleUpdate, data), CONTEXT)
 
 
 async def push_user(
     data: dict[str, Any], legacy: InMemoryLegacyWebService, state: InMemorySyncStateStore
 ) -> Any:
-    use_case = PushUserUpdateUseCase(application=APP, legacy_service=legacy, sync_state=state)
+    use_case = PushUserUpdateUseCase(
+        application=APP,
+        legacy_service=legacy,
+        sync_state=state,
+        delivery_log=InMemoryDeliveryLog(),
+    )
     return await use_case(parse_payload(PushUserUpdate, data), CONTEXT)
 
 
@@ -298,3 +311,30 @@ def test_invalid_user_push_is_rejected_naming_the_field(data: Any, field: str) -
 def test_invalid_role_push_is_rejected_naming_the_field() -> None:
     with pytest.raises(InvalidPayload, match=r"role\.status: Field required"):
         parse_payload(PushRoleUpdate, {"role": {"id": "r", "name": "n", "code": "c"}})
+
+
+class StateWriteFailsOnce(InMemorySyncStateStore):
+    """The database goes away between the SOAP call and the state write, once."""
+
+    failed = False
+
+    async def record_action_sent(self, key: SyncStateKey, action: str) -> None:
+        if not self.failed:
+            self.failed = True
+            raise UpstreamUnavailable("state database down")
+        await super().record_action_sent(key, action)
+
+
+async def test_a_retried_push_is_not_sent_twice_and_writes_the_missing_state() -> None:
+    legacy = InMemoryLegacyWebService()
+    state = StateWriteFailsOnce()
+    use_case = PushRoleUpdateUseCase(
+        application=APP, legacy_service=legacy, sync_state=state, delivery_log=InMemoryDeliveryLog()
+    )
+    command = parse_payload(PushRoleUpdate, {"role": ROLE})
+    with pytest.raises(UpstreamUnavailable):
+        await use_case(command, CONTEXT)  # the SOAP call went through, the state write did not
+
+    assert await use_case(command, CONTEXT) == {"action": "CREATE"}
+    assert [message.action for _, message in legacy.sent] == ["CREATE"]
+    assert list(state.rows.values()) == ["CREATE"]

@@ -6,7 +6,7 @@ from dependency_injector import containers, providers
 from adapters.memory.directories import InMemoryDirectories
 from adapters.memory.job_publisher import InMemoryJobPublisher
 from adapters.memory.legacy_service import InMemoryLegacyWebService
-from adapters.memory.state_store import InMemorySyncStateStore
+from adapters.memory.state_store import InMemoryDeliveryLog, InMemorySyncStateStore
 from domain.model import Application
 from domain.use_cases.legacy_sync.catalogue import PUSH_FAMILIES, ROLE_PUSH, USER_PUSH
 from domain.use_cases.legacy_sync.fan_out_organisation_update import FanOutOrganisationUpdate
@@ -24,6 +24,7 @@ class FakeAdapters(containers.DeclarativeContainer):
     directories = providers.Singleton(InMemoryDirectories)
     legacy_service = providers.Singleton(InMemoryLegacyWebService)
     sync_state = providers.Singleton(InMemorySyncStateStore)
+    delivery_log = providers.Singleton(InMemoryDeliveryLog)
 
 
 def test_specs_cover_the_three_fan_out_queues() -> None:
@@ -78,6 +79,7 @@ def test_push_specs_builds_only_the_requested_families() -> None:
         APP,
         legacy_service=InMemoryLegacyWebService(),
         sync_state=InMemorySyncStateStore(),
+        delivery_log=InMemoryDeliveryLog(),
         directories=InMemoryDirectories(),
         families={USER_PUSH, ROLE_PUSH},
     )
@@ -94,6 +96,7 @@ def test_push_specs_refuses_an_unknown_family() -> None:
             APP,
             legacy_service=InMemoryLegacyWebService(),
             sync_state=InMemorySyncStateStore(),
+            delivery_log=InMemoryDeliveryLog(),
             directories=InMemoryDirectories(),
             families={"sendwsthing_v1"},
         )

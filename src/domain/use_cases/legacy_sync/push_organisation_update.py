@@ -14,7 +14,7 @@ from domain.use_cases.legacy_sync.organisation import Organisation, provision_or
 from domain.use_cases.legacy_sync.sync_state import send_with_state
 from domain.use_cases.legacy_sync.wire import WireModel
 from ports.legacy_service import LegacyWebService
-from ports.state_store import SyncStateStore
+from ports.state_store import DeliveryLog, SyncStateStore
 
 log = structlog.get_logger(__name__)
 
@@ -33,10 +33,12 @@ class PushOrganisationUpdateUseCase:
         application: Application,
         legacy_service: LegacyWebService,
         sync_state: SyncStateStore,
+        delivery_log: DeliveryLog,
     ) -> None:
         self._application = application
         self._legacy_service = legacy_service
         self._sync_state = sync_state
+        self._delivery_log = delivery_log
 
     async def __call__(
         self, command: PushOrganisationUpdate, context: JobContext
@@ -51,6 +53,8 @@ class PushOrganisationUpdateUseCase:
             key=SyncStateKey("organisation", self._application.id, str(organisation.legacyId)),
             legacy_service=self._legacy_service,
             sync_state=self._sync_state,
+            delivery_log=self._delivery_log,
+            delivery_key=context.reference(self._application.id),
         )
         log.info(
             "legacy_organisation_synced",

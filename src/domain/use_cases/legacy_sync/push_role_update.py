@@ -12,7 +12,7 @@ from domain.use_cases.legacy_sync.role import Role, provision_group_fields
 from domain.use_cases.legacy_sync.sync_state import send_with_state
 from domain.use_cases.legacy_sync.wire import WireModel
 from ports.legacy_service import LegacyWebService
-from ports.state_store import SyncStateStore
+from ports.state_store import DeliveryLog, SyncStateStore
 
 log = structlog.get_logger(__name__)
 
@@ -31,10 +31,12 @@ class PushRoleUpdateUseCase:
         application: Application,
         legacy_service: LegacyWebService,
         sync_state: SyncStateStore,
+        delivery_log: DeliveryLog,
     ) -> None:
         self._application = application
         self._legacy_service = legacy_service
         self._sync_state = sync_state
+        self._delivery_log = delivery_log
 
     async def __call__(self, command: PushRoleUpdate, context: JobContext) -> dict[str, Any]:
         role = command.role
@@ -45,6 +47,8 @@ class PushRoleUpdateUseCase:
             key=SyncStateKey("role", self._application.id, role.id),
             legacy_service=self._legacy_service,
             sync_state=self._sync_state,
+            delivery_log=self._delivery_log,
+            delivery_key=context.reference(self._application.id),
         )
         log.info(
             "legacy_role_synced",

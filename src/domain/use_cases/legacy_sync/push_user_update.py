@@ -13,7 +13,7 @@ from domain.model import Application, JobContext, SyncStateKey
 from domain.use_cases.legacy_sync.sync_state import send_with_state
 from domain.use_cases.legacy_sync.wire import Scalar, WireModel, copy_present
 from ports.legacy_service import LegacyWebService
-from ports.state_store import SyncStateStore
+from ports.state_store import DeliveryLog, SyncStateStore
 
 log = structlog.get_logger(__name__)
 
@@ -73,10 +73,12 @@ class PushUserUpdateUseCase:
         application: Application,
         legacy_service: LegacyWebService,
         sync_state: SyncStateStore,
+        delivery_log: DeliveryLog,
     ) -> None:
         self._application = application
         self._legacy_service = legacy_service
         self._sync_state = sync_state
+        self._delivery_log = delivery_log
 
     async def __call__(self, command: PushUserUpdate, context: JobContext) -> dict[str, Any]:
         user = command.user
@@ -87,6 +89,8 @@ class PushUserUpdateUseCase:
             key=SyncStateKey("user", self._application.id, user.userId, user.organisationId),
             legacy_service=self._legacy_service,
             sync_state=self._sync_state,
+            delivery_log=self._delivery_log,
+            delivery_key=context.reference(self._application.id),
         )
         log.info(
             "legacy_user_synced",
