@@ -152,11 +152,13 @@ class SyncJobs(containers.DeclarativeContainer):
         FanOutOrganisationUpdateUseCase,
         applications=adapters.directories,
         publisher=adapters.job_publisher,
+        delivery_log=adapters.delivery_log,
     )
     fan_out_role_update = providers.Singleton(
         FanOutRoleUpdateUseCase,
         applications=adapters.directories,
         publisher=adapters.job_publisher,
+        delivery_log=adapters.delivery_log,
     )
     fan_out_user_update = providers.Singleton(
         FanOutUserUpdateUseCase,
@@ -165,6 +167,7 @@ class SyncJobs(containers.DeclarativeContainer):
         organisations=adapters.directories,
         access=adapters.directories,
         publisher=adapters.job_publisher,
+        delivery_log=adapters.delivery_log,
     )
     discover_subscriptions = providers.Singleton(
         DiscoverSubscribedApplications, applications=adapters.directories

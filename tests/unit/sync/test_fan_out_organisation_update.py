@@ -6,6 +6,7 @@ import pytest
 
 from adapters.memory.directories import InMemoryDirectories
 from adapters.memory.job_publisher import InMemoryJobPublisher, PublishedJob
+from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload
 from domain.use_cases.legacy_sync.fan_out_organisation_update import (
     FanOutOrganisationUpdate,
@@ -45,7 +46,9 @@ async def fan_out(
 ) -> tuple[dict[str, Any], InMemoryJobPublisher]:
     publisher = InMemoryJobPublisher()
     use_case = FanOutOrganisationUpdateUseCase(
-        applications=InMemoryDirectories(services=services), publisher=publisher
+        applications=InMemoryDirectories(services=services),
+        publisher=publisher,
+        delivery_log=InMemoryDeliveryLog(),
     )
     result = await use_case(parse_payload(FanOutOrganisationUpdate, data), CONTEXT)
     return result, publisher

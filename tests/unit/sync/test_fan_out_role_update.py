@@ -6,6 +6,7 @@ import pytest
 
 from adapters.memory.directories import InMemoryDirectories
 from adapters.memory.job_publisher import InMemoryJobPublisher
+from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload
 from domain.use_cases.legacy_sync.fan_out_role_update import (
     FanOutRoleUpdate,
@@ -31,7 +32,9 @@ async def fan_out(
 ) -> tuple[dict[str, Any], InMemoryJobPublisher]:
     publisher = InMemoryJobPublisher()
     use_case = FanOutRoleUpdateUseCase(
-        applications=InMemoryDirectories(services=services), publisher=publisher
+        applications=InMemoryDirectories(services=services),
+        publisher=publisher,
+        delivery_log=InMemoryDeliveryLog(),
     )
     result = await use_case(parse_payload(FanOutRoleUpdate, data), CONTEXT)
     return result, publisher
@@ -83,3 +86,18 @@ async def test_an_owner_that_does_not_subscribe_means_nobody_gets_the_role() -> 
 def test_invalid_payload_is_rejected_naming_the_field(data: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidPayload, match=field):
         parse_payload(FanOutRoleUpdate, data)
+
+
+async def test_a_retried_fan_out_does_not_enqueue_the_same_push_twice() -> None:
+    publisher = InMemoryJobPublisher()
+    use_case = FanOutRoleUpdateUseCase(
+        applications=InMemoryDirectories(services=subscribed_services(FLAG)),
+        publisher=publisher,
+        delivery_log=InMemoryDeliveryLog(),
+    )
+    command = parse_payload(FanOutRoleUpdate, ROLE)
+    first = await use_case(command, CONTEXT)
+    again = await use_case(command, CONTEXT)  # the same job, retried or redelivered
+
+    assert first == again == {"published": 2}
+    assert len(publisher.published) == 2

@@ -6,6 +6,7 @@ import pytest
 
 from adapters.memory.directories import InMemoryDirectories
 from adapters.memory.job_publisher import InMemoryJobPublisher
+from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, NotFound
 from domain.use_cases.legacy_sync.fan_out_user_update import (
     FanOutUserUpdate,
@@ -79,6 +80,7 @@ async def fan_out(
         organisations=directory,
         access=directory,
         publisher=publisher,
+        delivery_log=InMemoryDeliveryLog(),
     )
     result = await use_case(parse_payload(FanOutUserUpdate, data), CONTEXT)
     return result, publisher

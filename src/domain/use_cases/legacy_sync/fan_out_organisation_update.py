@@ -14,8 +14,10 @@ from domain.model import JobContext
 from domain.use_cases.legacy_sync.catalogue import ORGANISATION_PUSH, push_queue
 from domain.use_cases.legacy_sync.fan_out import subscribers
 from domain.use_cases.legacy_sync.organisation import Organisation
+from domain.use_cases.publish_once import publish_once
 from ports.directories import ApplicationDirectory
 from ports.job_publisher import JobPublisher
+from ports.state_store import DeliveryLog
 
 log = structlog.get_logger(__name__)
 
@@ -27,9 +29,16 @@ class FanOutOrganisationUpdate(Organisation):
 class FanOutOrganisationUpdateUseCase:
     """Enqueues ``{organisation, applicationId}`` for each subscribed application, in order."""
 
-    def __init__(self, *, applications: ApplicationDirectory, publisher: JobPublisher) -> None:
+    def __init__(
+        self,
+        *,
+        applications: ApplicationDirectory,
+        publisher: JobPublisher,
+        delivery_log: DeliveryLog,
+    ) -> None:
         self._applications = applications
         self._publisher = publisher
+        self._delivery_log = delivery_log
 
     async def __call__(
         self, command: FanOutOrganisationUpdate, context: JobContext
@@ -46,9 +55,12 @@ class FanOutOrganisationUpdateUseCase:
         organisation = command.wire()
         published = 0
         for application in await subscribers(self._applications, ORGANISATION_PUSH):
-            await self._publisher.publish(
-                push_queue(ORGANISATION_PUSH, application.id),
-                {"organisation": organisation, "applicationId": application.id},
+            await publish_once(
+                jobs=self._publisher,
+                delivery_log=self._delivery_log,
+                key=context.reference(application.id),
+                queue=push_queue(ORGANISATION_PUSH, application.id),
+                data={"organisation": organisation, "applicationId": application.id},
             )
             published += 1
         log.info("organisation_update_fanned_out", organisation_id=command.id, jobs=published)

@@ -19,8 +19,10 @@ from domain.use_cases.legacy_sync.catalogue import (
 )
 from domain.use_cases.legacy_sync.fan_out import reachable_subscribers, read_catalogue
 from domain.use_cases.legacy_sync.role import Role
+from domain.use_cases.publish_once import publish_once
 from ports.directories import ApplicationDirectory
 from ports.job_publisher import JobPublisher
+from ports.state_store import DeliveryLog
 
 log = structlog.get_logger(__name__)
 
@@ -32,18 +34,28 @@ class FanOutRoleUpdate(Role):
 class FanOutRoleUpdateUseCase:
     """Enqueues ``{role, applicationId}`` for each application that should hear of the role."""
 
-    def __init__(self, *, applications: ApplicationDirectory, publisher: JobPublisher) -> None:
+    def __init__(
+        self,
+        *,
+        applications: ApplicationDirectory,
+        publisher: JobPublisher,
+        delivery_log: DeliveryLog,
+    ) -> None:
         self._applications = applications
         self._publisher = publisher
+        self._delivery_log = delivery_log
 
     async def __call__(self, command: FanOutRoleUpdate, context: JobContext) -> dict[str, Any]:
         catalogue = await read_catalogue(self._applications)
         role = command.wire()
         published = 0
         for application in _recipients(catalogue, command.applicationId):
-            await self._publisher.publish(
-                push_queue(ROLE_PUSH, application.id),
-                {"role": role, "applicationId": application.id},
+            await publish_once(
+                jobs=self._publisher,
+                delivery_log=self._delivery_log,
+                key=context.reference(application.id),
+                queue=push_queue(ROLE_PUSH, application.id),
+                data={"role": role, "applicationId": application.id},
             )
             published += 1
         log.info("role_update_fanned_out", role_id=command.id, jobs=published)

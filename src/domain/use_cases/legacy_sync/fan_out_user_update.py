@@ -29,6 +29,7 @@ from domain.use_cases.legacy_sync.catalogue import (
 from domain.use_cases.legacy_sync.fan_out import reachable_subscribers, read_catalogue
 from domain.use_cases.legacy_sync.organisation import LOCAL_AUTHORITY_CATEGORY
 from domain.use_cases.legacy_sync.wire import WireModel, copy_key
+from domain.use_cases.publish_once import publish_once
 from ports.directories import (
     AccessDirectory,
     ApplicationDirectory,
@@ -36,6 +37,7 @@ from ports.directories import (
     UserDirectory,
 )
 from ports.job_publisher import JobPublisher
+from ports.state_store import DeliveryLog
 
 log = structlog.get_logger(__name__)
 
@@ -61,12 +63,14 @@ class FanOutUserUpdateUseCase:
         organisations: OrganisationDirectory,
         access: AccessDirectory,
         publisher: JobPublisher,
+        delivery_log: DeliveryLog,
     ) -> None:
         self._applications = applications
         self._users = users
         self._organisations = organisations
         self._access = access
         self._publisher = publisher
+        self._delivery_log = delivery_log
 
     async def __call__(self, command: FanOutUserUpdate, context: JobContext) -> dict[str, Any]:
         user = await self._user(command)
@@ -80,7 +84,13 @@ class FanOutUserUpdateUseCase:
             for job in _jobs_for(application, catalogue, user, user_id, memberships, access)
         ]
         for job in jobs:
-            await self._publisher.publish(push_queue(USER_PUSH, job["applicationId"]), job)
+            await publish_once(
+                jobs=self._publisher,
+                delivery_log=self._delivery_log,
+                key=context.reference(job["applicationId"], str(job["user"].get("organisationId"))),
+                queue=push_queue(USER_PUSH, job["applicationId"]),
+                data=job,
+            )
         log.info("user_update_fanned_out", user_id=user_id, jobs=len(jobs))
         return {"published": len(jobs)}
 
