@@ -7,7 +7,6 @@ job at a time, as the original did. A push that is retried can land after a newe
 same entity (docs/legacy-sync.md).
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from dependency_injector import containers, providers
@@ -83,63 +82,44 @@ def sync_specs(
     ]
 
 
+_PUSHES: dict[str, tuple[type[Any], type[Any]]] = {
+    ORGANISATION_PUSH: (PushOrganisationUpdate, PushOrganisationUpdateUseCase),
+    ROLE_PUSH: (PushRoleUpdate, PushRoleUpdateUseCase),
+    USER_PUSH: (PushUserUpdate, PushUserUpdateUseCase),
+}
+"""Per push family, in the original's order: its payload model and use case."""
+
+
 def push_specs(
     application: Application,
     *,
     legacy_service: LegacyWebService,
     sync_state: SyncStateStore,
     delivery_log: DeliveryLog,
-    directories: object,
     families: set[str],
 ) -> list[JobSpec[Any]]:
     """The push specs of ``application`` for ``families`` (values of ``PUSH_FAMILIES``), in the
-    original's order. ``directories`` is accepted for a uniform signature: no push reads a
-    directory. An unknown family is a programming error (``ValueError``)."""
-    builders: dict[str, Callable[[], JobSpec[Any]]] = {
-        ORGANISATION_PUSH: lambda: JobSpec(
-            push_queue(ORGANISATION_PUSH, application.id),
-            PushOrganisationUpdate,
-            PushOrganisationUpdateUseCase(
-                application=application,
-                legacy_service=legacy_service,
-                sync_state=sync_state,
-                delivery_log=delivery_log,
-            ),
-            timeout_s=PUSH_TIMEOUT_S,
-            concurrency=1,
-            retry=SYNC_RETRY,
-        ),
-        ROLE_PUSH: lambda: JobSpec(
-            push_queue(ROLE_PUSH, application.id),
-            PushRoleUpdate,
-            PushRoleUpdateUseCase(
-                application=application,
-                legacy_service=legacy_service,
-                sync_state=sync_state,
-                delivery_log=delivery_log,
-            ),
-            timeout_s=PUSH_TIMEOUT_S,
-            concurrency=1,
-            retry=SYNC_RETRY,
-        ),
-        USER_PUSH: lambda: JobSpec(
-            push_queue(USER_PUSH, application.id),
-            PushUserUpdate,
-            PushUserUpdateUseCase(
-                application=application,
-                legacy_service=legacy_service,
-                sync_state=sync_state,
-                delivery_log=delivery_log,
-            ),
-            timeout_s=PUSH_TIMEOUT_S,
-            concurrency=1,
-            retry=SYNC_RETRY,
-        ),
-    }
-    unknown = sorted(families - set(builders))
+    original's order. An unknown family is a programming error (``ValueError``)."""
+    unknown = sorted(families - set(_PUSHES))
     if unknown:
         raise ValueError(f"unknown legacy-sync families: {', '.join(unknown)}")
-    return [build() for family, build in builders.items() if family in families]
+    return [
+        JobSpec(
+            push_queue(family, application.id),
+            command,
+            use_case(
+                application=application,
+                legacy_service=legacy_service,
+                sync_state=sync_state,
+                delivery_log=delivery_log,
+            ),
+            timeout_s=PUSH_TIMEOUT_S,
+            concurrency=1,
+            retry=SYNC_RETRY,
+        )
+        for family, (command, use_case) in _PUSHES.items()
+        if family in families
+    ]
 
 
 class SyncJobs(containers.DeclarativeContainer):
@@ -183,6 +163,5 @@ class SyncJobs(containers.DeclarativeContainer):
         legacy_service=adapters.legacy_service,
         sync_state=adapters.sync_state,
         delivery_log=adapters.delivery_log,
-        directories=adapters.directories,
     )
     """Call as ``application_specs(application, families={...})``."""

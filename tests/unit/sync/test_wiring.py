@@ -80,7 +80,6 @@ def test_push_specs_builds_only_the_requested_families() -> None:
         legacy_service=InMemoryLegacyWebService(),
         sync_state=InMemorySyncStateStore(),
         delivery_log=InMemoryDeliveryLog(),
-        directories=InMemoryDirectories(),
         families={USER_PUSH, ROLE_PUSH},
     )
 
@@ -97,7 +96,6 @@ def test_push_specs_refuses_an_unknown_family() -> None:
             legacy_service=InMemoryLegacyWebService(),
             sync_state=InMemorySyncStateStore(),
             delivery_log=InMemoryDeliveryLog(),
-            directories=InMemoryDirectories(),
             families={"sendwsthing_v1"},
         )
 
