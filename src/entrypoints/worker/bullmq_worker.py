@@ -169,7 +169,29 @@ class DsiWorker(Worker):  # type: ignore[misc]
 
     async def close(self, force: bool = False) -> None:
         self._closing.set()
+        if not force:
+            self.closing = True
+            await self._wait_for_jobs_in_flight()
         await super().close(force)
+
+    async def _wait_for_jobs_in_flight(self) -> None:
+        """Wait until no job is in flight, including one fetched just as closing began.
+
+        The stock ``close()`` waits only for the tasks in ``processing`` when it is called; a
+        fetch finishing at that moment becomes a job task the run loop adds afterwards, which
+        was then left running while the connections closed (a job stranded in ``active``, seen
+        in the SIGTERM drill). Waiting until two passes of the event loop find nothing running
+        covers the run loop turning a finished fetch into a job task.
+        """
+        quiet_passes = 0
+        while quiet_passes < 2:
+            running = [task for task in self.processing if not task.done()]
+            if running:
+                quiet_passes = 0
+                await asyncio.wait(running)
+            else:
+                quiet_passes += 1
+                await asyncio.sleep(0)
 
 
 def make_processor(
