@@ -49,6 +49,7 @@ TEMPLATES = {"userRequestToApproverForServiceAccess", "verifyPasswordResetReques
 def _worker_env(redis_url: str, ready: dict[str, str], per_minute: int, workdir: Path) -> dict:
     platform = ready["platform"]
     return {
+        "LOCAL_ENV": "dev",  # only the settings of the two benchmarked e-mail jobs are given
         "LOCAL_REDIS_CONN": redis_url,
         "JOBS_DATA_DIR": str(workdir / "data"),
         "JOBS_SHUTDOWN_GRACE_SECONDS": "10",

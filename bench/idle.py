@@ -82,7 +82,11 @@ def run_idle(
     redis_base: str, workdir: Path, idle_s: float, probes: int, log: Any
 ) -> dict[str, Any]:
     queues = fixed_queue_names(redis_base)
-    env = {"LOCAL_REDIS_CONN": redis_base, "JOBS_DATA_DIR": str(workdir / "data")}
+    env = {
+        "LOCAL_ENV": "dev",  # only the queue store is configured
+        "LOCAL_REDIS_CONN": redis_base,
+        "JOBS_DATA_DIR": str(workdir / "data"),
+    }
     node_worker = subprocess.Popen(
         ["node", "idle.mjs", f"{redis_base}/5", json.dumps(queues)],
         cwd=NODE_DIR,

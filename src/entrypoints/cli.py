@@ -26,6 +26,7 @@ from entrypoints.container import (
 )
 from entrypoints.logging import configure_logging
 from entrypoints.registry import DYNAMIC_FAMILIES
+from entrypoints.required_settings import ConfigurationRefused, redis_problems
 from entrypoints.settings import Settings, describe_errors
 
 USAGE_ERROR = 2
@@ -69,6 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"dsi-jobs {args.command}: {error}", file=sys.stderr)  # noqa: T201
         return USAGE_ERROR
+    except ConfigurationRefused as refused:
+        print(  # noqa: T201
+            f"dsi-jobs {args.command}: incomplete configuration (LOCAL_ENV is not dev):",
+            file=sys.stderr,
+        )
+        for line in refused.problems:
+            print(f"  {line}", file=sys.stderr)  # noqa: T201
+        return CONFIG_ERROR
     except UpstreamUnavailable as error:
         print(f"dsi-jobs {args.command}: {error}", file=sys.stderr)  # noqa: T201
         return CONFIG_ERROR
@@ -84,6 +93,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     container = build_container(settings)
     if args.command == "jobs":
         return await _jobs(container)
+    if redis_problems(settings):
+        raise ConfigurationRefused(redis_problems(settings))
     if args.command == "enqueue":
         data = _parse_data(args.data)
         await _require_known_type(container, args.type)

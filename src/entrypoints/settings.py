@@ -6,15 +6,17 @@ listed in the README. Read once, in ``main``; nothing else reads the environment
 """
 
 import json
+import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 NOTIFY_DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 REDIS_QUEUE_DB = 4
+_BAD_PERCENT_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def _env(name: str) -> Any:
@@ -106,19 +108,22 @@ class Settings(BaseSettings):
         default=False, validation_alias=AliasChoices("JOBS_WEBHOOK_ALLOW_HTTP")
     )
     jobs_webhook_allowed_hosts: str | None = _env("JOBS_WEBHOOK_ALLOWED_HOSTS")
+    jobs_allow_embedded_defaults: bool = Field(
+        default=False, validation_alias=AliasChoices("JOBS_ALLOW_EMBEDDED_DEFAULTS")
+    )
 
     @field_validator("local_redis_conn")
     @classmethod
     def _redis_url_shape(cls, value: str | None) -> str | None:
-        if value and urlsplit(value).scheme not in ("redis", "rediss"):
-            raise ValueError("must be a redis:// or rediss:// URL")
+        if value:
+            _check_redis_url(value)
         return value
 
     @field_validator("redis_conn")
     @classmethod
     def _secret_redis_url_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value and urlsplit(value.get_secret_value()).scheme not in ("redis", "rediss"):
-            raise ValueError("must be a redis:// or rediss:// URL")
+        if value:
+            _check_redis_url(value.get_secret_value())
         return value
 
     @field_validator("govnotify_temp_map")
@@ -181,6 +186,30 @@ class Settings(BaseSettings):
         return None
 
 
+def _check_redis_url(url: str) -> None:
+    """What ioredis would reject: another scheme, or a user name or password it cannot decode."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ValueError("must be a redis:// or rediss:// URL")
+    try:
+        _userinfo(parts.username)
+        _userinfo(parts.password)
+    except ValueError:
+        raise ValueError(
+            "the user name or password has a malformed percent-escape (encode '%' as %25)"
+        ) from None
+
+
+def _userinfo(value: str | None) -> str | None:
+    """A URL's user name or password decoded as ioredis decodes it (``decodeURIComponent``):
+    ``%2F`` is ``/``, ``+`` stays ``+``; a malformed escape is an error, as in JavaScript."""
+    if not value:
+        return None
+    if _BAD_PERCENT_ESCAPE.search(value):
+        raise ValueError("malformed percent-escape")
+    return unquote(value, errors="strict")
+
+
 def _with_db(url: str, *, tls: bool) -> str:
     """Append ``/4`` (and ``?tls=true`` for REDIS_CONN) unless the URL already names them."""
     parts = urlsplit(url)
@@ -192,21 +221,24 @@ def _with_db(url: str, *, tls: bool) -> str:
 
 
 def redis_connection_options(url: str) -> dict[str, Any]:
-    """redis-py keyword options for a queue URL, with the timeouts BullMQ needs.
+    """redis-py keyword options for a queue URL, read as ioredis 5 reads it (``parseURL``).
 
+    User name and password are percent-decoded (an Azure access key holds ``/``, ``+`` and
+    ``=``, which operators encode). TLS for ``rediss://`` or any non-empty ``tls`` query value
+    (ioredis passes the string on as its ``tls`` option, so even ``tls=false`` means TLS).
     ``socket_timeout`` must exceed BullMQ's longest blocking read (10 s) or idle workers fall
-    into redis-py's back-off loop (``shared/design/bullmq-python.md`` §3a.1).
+    into redis-py's back-off loop (README "Architecture").
     """
     parts = urlsplit(url)
     query = parse_qs(parts.query)
-    tls = parts.scheme == "rediss" or query.get("tls", ["false"])[0].lower() == "true"
+    tls = parts.scheme == "rediss" or bool(query.get("tls", [""])[0])
     db = parts.path.strip("/")
     options: dict[str, Any] = {
         "host": parts.hostname or "127.0.0.1",
         "port": parts.port or 6379,
         "db": int(db) if db.isdigit() else REDIS_QUEUE_DB,
-        "username": parts.username or None,
-        "password": parts.password or None,
+        "username": _userinfo(parts.username),
+        "password": _userinfo(parts.password),
         "socket_timeout": 30,
         "socket_connect_timeout": 5,
         "socket_keepalive": True,

@@ -6,11 +6,11 @@ appear in e-mails, so every link starts ``https://<host>``.
 """
 
 import re
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from tests.support.platform_stand_in import ALICE, BOB, ORG, OTHER_ORG, sample_platform_data
+from tests.support.settings import template_ids
 
 INTERACTIONS_HOST = "interactions.signin.test"
 PROFILE_HOST = "profile.signin.test"
@@ -27,23 +27,6 @@ DAVE = "7a1b2c3d-0000-4000-8000-000000000004"
 """A second active approver of ``ORG``, so an outcome job has someone left beside the actor."""
 NO_APPROVER_REQUEST = "request-2"
 
-TEMPLATE_KEYS = (
-    "approverRequestAccess", "userAddedToOrganisation", "userPermissionLevelChanged",
-    "userRemovedFromOrganisation", "userRequestForOrganisationAccessApproved",
-    "userRequestForOrganisationAccessRejected",
-    "userRequestForOrganisationAccessApprovedToApprovers",
-    "userRequestForOrganisationAccessRejectedToApprovers", "userRequestForServiceApprovedV1",
-    "userRequestForServiceApprovedV2", "userRequestForServiceRejected",
-    "userRequestForServiceApprovedToApprovers", "userRequestForServiceRejectedToApprovers",
-    "userRequestsForSubServicesApproved", "userRequestsForSubServicesRejected",
-    "userRequestForSubServicesApprovedToApprovers",
-    "userRequestForSubServicesRejectedToApprovers", "userRequestToApproverForServiceAccess",
-    "userRequestToApproverForSubServiceAccess", "userServiceRemoved", "notifyChangeEmailAddress",
-    "verifyChangeEmailAddress", "verifyPasswordResetRequest", "supportRequest",
-    "supportRequestOverdue", "inviteNewUser", "inviteNewUserEntra",
-    "notifyExistingUserWhenAttemptingToRegisterAgain", "selfRegisterNewAccount", "entraOtpEmail",
-)  # fmt: skip
-"""The 30 template keys the original's config schema requires (catalogue §1.10)."""
 UNUSED_TEMPLATE_KEYS = {"entraOtpEmail"}
 
 EMAIL_JOB_TYPES = (
@@ -79,8 +62,8 @@ RESET_LINK = re.compile(
 
 
 def template_map() -> dict[str, str]:
-    """Every key of §1.10 mapped to its own (stable) template id."""
-    return {key: str(uuid.uuid5(uuid.NAMESPACE_URL, f"dsi-jobs/{key}")) for key in TEMPLATE_KEYS}
+    """Every key of the original's schema mapped to its own (stable) template id."""
+    return template_ids()
 
 
 def email_platform_data() -> dict[str, Any]:

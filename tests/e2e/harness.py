@@ -19,8 +19,10 @@ FINAL_STATES = {"completed", "failed"}
 
 def worker_env(redis: RedisServer, platform_url: str, data_dir: Path) -> dict[str, str]:
     """The original's variables pointing at the platform stand-in, plus the new ones a test
-    needs: a private state database, quick subscription refreshes and retries."""
+    needs: a private state database, quick subscription refreshes and retries. ``dev``,
+    because the e-mail settings a production start requires are left out."""
     return {
+        "LOCAL_ENV": "dev",
         "LOCAL_REDIS_CONN": redis.url,
         "STANDALONE_DIRECTORIES_HOST_NAME": f"{platform_url}/directories",
         "STANDALONE_ORGANISATIONS_HOST_NAME": f"{platform_url}/organisations",

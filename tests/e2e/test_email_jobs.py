@@ -35,7 +35,6 @@ from tests.e2e.email_cases import (
     PROFILE_HOST,
     SERVICES_HOST,
     SUPPORT_DESK,
-    TEMPLATE_KEYS,
     UNUSED_TEMPLATE_KEYS,
     Case,
     email_platform_data,
@@ -54,6 +53,7 @@ from tests.support.platform_stand_in import (
 )
 from tests.support.processes import running_worker
 from tests.support.redis_server import RedisServer, free_port, running_redis
+from tests.support.settings import TEMPLATE_KEYS
 
 FINISH_TIMEOUT_S = 45.0
 TEMPLATES = template_map()
@@ -104,9 +104,12 @@ class Outcome:
 def worker_env(
     redis: RedisServer, notify_url: str, api_key: str, platform_url: str, *, entra: bool
 ) -> dict[str, str]:
-    """The original's variables only, plus ``GOVNOTIFY_BASE_URL`` for the stand-in."""
+    """The original's variables only, plus ``GOVNOTIFY_BASE_URL`` for the stand-in and the
+    state database a production start requires. The main worker has a production
+    configuration; the Entra one runs in ``dev``, where a template key may be missing."""
     templates = ENTRA_TEMPLATES if entra else TEMPLATES
     return {
+        **({"LOCAL_ENV": "dev"} if entra else {}),
         "LOCAL_REDIS_CONN": redis.url,
         "GOVNOTIFY_API_KEY": api_key,
         "GOVNOTIFY_TEMP_MAP": json.dumps({"email": templates}),
@@ -125,6 +128,8 @@ def worker_env(
         "AAD_SHD_CLIENT_SECRET": CLIENT_SECRET,
         "AAD_SHD_APP_ID": RESOURCE,
         "NOTIF_SUPPORT_EMAIL_ADDRESS": SUPPORT_DESK,
+        "JOB_JWT_SECRET": "e2e-relying-party-secret",
+        "JOBS_STATE_DATABASE_URL": "sqlite+aiosqlite:///state.sqlite3",
         "ENTRA_USE_FOR_ACCOUNT_REGISTRATION": "true" if entra else "false",
     }
 

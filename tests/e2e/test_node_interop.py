@@ -37,7 +37,7 @@ def test_node_jobs_processed_and_read_back_by_node(
     private_redis: RedisServer, tmp_path: Path
 ) -> None:
     url = private_redis.url + QUEUE_DB_URL_SUFFIX
-    env = {"LOCAL_REDIS_CONN": private_redis.url}  # the only setting, as an operator would
+    env = {"LOCAL_ENV": "dev", "LOCAL_REDIS_CONN": private_redis.url}  # only the queue store
     with worker_process(env, tmp_path, free_port()):
         ids = node("produce.mjs", url, "test", _json([AWKWARD_DATA, {"hello": "world"}]))
         result = _final(url, "test", ids)
@@ -53,7 +53,11 @@ def test_node_jobs_processed_and_read_back_by_node(
 
 def test_failing_job_keeps_its_real_reason(private_redis: RedisServer, tmp_path: Path) -> None:
     url = private_redis.url + QUEUE_DB_URL_SUFFIX
-    env = {"LOCAL_REDIS_CONN": private_redis.url, "JOBS_DATA_DIR": str(tmp_path / "data")}
+    env = {
+        "LOCAL_ENV": "dev",
+        "LOCAL_REDIS_CONN": private_redis.url,
+        "JOBS_DATA_DIR": str(tmp_path / "data"),
+    }
     with worker_process(env, tmp_path, free_port()):
         ids = node("produce.mjs", url, "test", _json([["not", "an", "object"]]))
         result = _final(url, "test", ids)

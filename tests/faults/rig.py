@@ -178,8 +178,10 @@ class Rig:
         self._workers: list[WorkerProcess] = []
 
     def env(self, redis_url: str | None = None, **overrides: str) -> dict[str, str]:
-        """The worker's whole configuration, environment variables only."""
+        """The worker's whole configuration, environment variables only (``dev``: only the
+        settings ``passwordreset_v1`` needs are given)."""
         return {
+            "LOCAL_ENV": "dev",
             "LOCAL_REDIS_CONN": redis_url or self.redis_url,
             "GOVNOTIFY_API_KEY": self.notify.api_key.value,
             "GOVNOTIFY_TEMP_MAP": json.dumps({"email": {TEMPLATE_KEY: self.template_id}}),

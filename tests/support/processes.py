@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -15,8 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-NODE_DIR = Path(__file__).resolve().parents[1] / "e2e" / "node"
+REPOSITORY = Path(__file__).resolve().parents[2]
+NODE_DIR = REPOSITORY / "tests" / "e2e" / "node"
 DSI_JOBS = [sys.executable, "-m", "entrypoints.cli"]
+WORKER = [*DSI_JOBS, "worker"]
 
 
 def require_node_modules() -> None:
@@ -49,13 +51,14 @@ def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
 
 @contextmanager
 def worker_process(
-    env: Mapping[str, str], workdir: Path, port: int
+    env: Mapping[str, str], workdir: Path, port: int, command: Sequence[str] = WORKER
 ) -> Iterator[subprocess.Popen[str]]:
-    """``dsi-jobs worker`` with only ``env``; waits for its HTTP app; SIGTERMs it at the end."""
+    """``dsi-jobs worker`` (or ``command``) with only ``env``; waits for its HTTP app;
+    SIGTERMs it at the end."""
     log_path = workdir / "worker.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [*DSI_JOBS, "worker"], cwd=workdir, env=clean_env({**env, "PORT": str(port)}),
+            list(command), cwd=workdir, env=clean_env({**env, "PORT": str(port)}),
             stdout=log, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         try:

@@ -4,7 +4,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,9 +19,10 @@ def free_port() -> int:
 class RedisServer:
     """``redis-server`` on a free loopback port, no persistence; ``stop``/``start`` make outages."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, extra_args: Sequence[str] = ()) -> None:
         self.port = free_port()
         self._workdir = workdir
+        self._extra_args = tuple(extra_args)
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -34,7 +35,7 @@ class RedisServer:
             raise RuntimeError("redis-server is not installed")
         self._process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self._workdir)],
+             "--appendonly", "no", "--dir", str(self._workdir), *self._extra_args],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -54,8 +55,9 @@ class RedisServer:
 
 
 @contextmanager
-def running_redis(workdir: Path) -> Iterator[RedisServer]:
-    server = RedisServer(workdir)
+def running_redis(workdir: Path, extra_args: Sequence[str] = ()) -> Iterator[RedisServer]:
+    """A private ``redis-server``; ``extra_args`` are its command-line options (e.g. auth)."""
+    server = RedisServer(workdir, extra_args)
     server.start()
     try:
         yield server

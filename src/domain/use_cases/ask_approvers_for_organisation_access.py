@@ -32,6 +32,8 @@ class AskApproversForOrganisationAccess(WirePayload):
 class AskApproversForOrganisationAccessUseCase:
     """One e-mail per recipient, in the order given, linking to the request in Services."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
         self._delivery = delivery
         self._links = links

@@ -36,6 +36,8 @@ class AskApproversForServiceAccess(WirePayload):
 class AskApproversForServiceAccessUseCase:
     """One e-mail per active approver, or one support request when there is none."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, sender: ApproverRequestSender) -> None:
         self._sender = sender
 

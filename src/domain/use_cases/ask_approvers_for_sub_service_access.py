@@ -39,6 +39,8 @@ class AskApproversForSubServiceAccess(WirePayload):
 class AskApproversForSubServiceAccessUseCase:
     """One e-mail per active approver, or one support request when there is none."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, sender: ApproverRequestSender, links: PlatformLinks) -> None:
         self._sender = sender
         self._links = links

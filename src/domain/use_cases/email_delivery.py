@@ -9,10 +9,20 @@ redelivered jobs Notify itself is asked whether the message's ``reference`` was 
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from domain.model import EmailMessage, JobContext
 from ports.email import EmailSender
 from ports.state_store import DeliveryLog
+
+
+@runtime_checkable
+class SendsEmail(Protocol):
+    """A use case that e-mails names every template key it may send, so a deployment whose
+    ``GOVNOTIFY_TEMP_MAP`` lacks one is refused at start-up rather than failing jobs later."""
+
+    @property
+    def template_keys(self) -> frozenset[str]: ...
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ class NotifyAddedToOrganisation(UserEmailPayload):
 class NotifyAddedToOrganisationUseCase:
     """One e-mail to the user with links to Services and the help site."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
         self._delivery = delivery
         self._links = links

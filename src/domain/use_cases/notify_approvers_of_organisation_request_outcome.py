@@ -30,6 +30,8 @@ class NotifyApproversOfOrganisationRequestOutcome(ApproverOutcome):
 class NotifyApproversOfOrganisationRequestOutcomeUseCase:
     """One e-mail per other active approver, saying the request was approved or rejected."""
 
+    template_keys = frozenset({APPROVED_TEMPLATE, REJECTED_TEMPLATE})
+
     def __init__(self, *, sender: OutcomeToApproversSender) -> None:
         self._sender = sender
 

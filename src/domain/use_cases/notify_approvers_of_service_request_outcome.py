@@ -22,6 +22,8 @@ class NotifyApproversOfServiceRequestOutcome(OutcomeToApprovers):
 class NotifyApproversOfServiceRequestOutcomeUseCase:
     """One e-mail per other active approver naming the service and roles decided."""
 
+    template_keys = frozenset({APPROVED_TEMPLATE, REJECTED_TEMPLATE})
+
     def __init__(self, *, sender: OutcomeToApproversSender) -> None:
         self._sender = sender
 

@@ -17,6 +17,8 @@ class NotifyRemovedFromOrganisation(UserEmailPayload):
 class NotifyRemovedFromOrganisationUseCase:
     """The e-mail must go out (its failure fails the job); the follow-up may fail quietly."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, sender: RemovalNoticeSender) -> None:
         self._sender = sender
 

@@ -35,6 +35,7 @@ class NotifyRequestRejectedUseCase:
         self._delivery = delivery
         self._links = links
         self._template_key = template_key
+        self.template_keys = frozenset({template_key})
 
     async def __call__(self, command: NotifyRequestRejected, context: JobContext) -> dict[str, int]:
         reason = reason_text(command.reason)

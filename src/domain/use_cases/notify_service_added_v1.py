@@ -22,6 +22,8 @@ class NotifyServiceAddedV1(UserEmailPayload):
 class NotifyServiceAddedV1UseCase:
     """One e-mail to the user with links to Services and the help site."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
         self._delivery = delivery
         self._links = links

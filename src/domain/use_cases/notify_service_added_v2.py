@@ -32,6 +32,8 @@ class NotifyServiceAddedV2(ServiceDecisionPayload):
 class NotifyServiceAddedV2UseCase:
     """One e-mail to the user: service, roles, role in the organisation, links."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
         self._delivery = delivery
         self._links = links

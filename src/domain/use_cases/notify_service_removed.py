@@ -18,6 +18,8 @@ class NotifyServiceRemoved(UserEmailPayload):
 class NotifyServiceRemovedUseCase:
     """The e-mail must go out (its failure fails the job); the follow-up may fail quietly."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, sender: RemovalNoticeSender) -> None:
         self._sender = sender
 

@@ -28,6 +28,8 @@ class NotifySubServiceRequestApproved(ServiceDecisionPayload):
 class NotifySubServiceRequestApprovedUseCase:
     """One e-mail to the user listing the roles granted."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
         self._delivery = delivery
         self._links = links

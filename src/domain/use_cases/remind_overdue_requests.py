@@ -21,6 +21,8 @@ class RemindOverdueRequests(WirePayload):
 class RemindOverdueRequestsUseCase:
     """One e-mail with the number of overdue requests and a link to them."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
         self._delivery = delivery
         self._links = links

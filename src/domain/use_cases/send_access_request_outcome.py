@@ -30,6 +30,8 @@ class SendAccessRequestOutcome(WirePayload):
 class SendAccessRequestOutcomeUseCase:
     """One e-mail to the requester: approved or rejected, with the reason when rejected."""
 
+    template_keys = frozenset({APPROVED_TEMPLATE, REJECTED_TEMPLATE})
+
     def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
         self._delivery = delivery
         self._links = links

@@ -19,6 +19,8 @@ class SendChangeEmailVerification(UserEmailPayload):
 class SendChangeEmailVerificationUseCase:
     """One e-mail to the new address with the code and the profile page to enter it on."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
         self._delivery = delivery
         self._links = links

@@ -18,6 +18,8 @@ class SendEmailChangeNotice(UserEmailPayload):
 class SendEmailChangeNoticeUseCase:
     """One e-mail to the old address naming the new one."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
         self._delivery = delivery
         self._links = links

@@ -25,6 +25,8 @@ class SendExistingAccountNotice(UserEmailPayload):
 class SendExistingAccountNoticeUseCase:
     """One e-mail to the address, pointing back to the service it tried to register for."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
         self._delivery = delivery
         self._links = links

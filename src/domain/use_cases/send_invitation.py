@@ -63,6 +63,13 @@ class SendInvitationUseCase:
         self._links = links
         self._settings = settings
 
+    @property
+    def template_keys(self) -> frozenset[str]:
+        """The Entra switch decides which templates can be sent."""
+        if self._settings.use_entra_for_account_registration:
+            return frozenset({ENTRA_TEMPLATE})
+        return frozenset({SELF_REGISTER_TEMPLATE, INVITE_TEMPLATE})
+
     async def __call__(self, command: SendInvitation, context: JobContext) -> dict[str, int]:
         self_invoked = is_truthy(command.self_invoked)
         if self._settings.use_entra_for_account_registration:

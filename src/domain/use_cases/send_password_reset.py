@@ -37,6 +37,8 @@ def _random_id() -> str:
 class SendPasswordResetUseCase:
     """One e-mail to the user with the code and the page to enter it on."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(
         self,
         *,

@@ -45,6 +45,8 @@ class SendPermissionLevelChanged(UserEmailPayload):
 class SendPermissionLevelChangedUseCase:
     """One e-mail to the user: now an approver, or reduced to end user."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
         self._delivery = delivery
         self._links = links

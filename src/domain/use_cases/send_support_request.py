@@ -32,6 +32,8 @@ class SendSupportRequest(WirePayload):
 class SendSupportRequestUseCase:
     """One e-mail to the support mailbox describing who needs what."""
 
+    template_keys = frozenset({TEMPLATE})
+
     def __init__(
         self, *, delivery: EmailDelivery, links: PlatformLinks, settings: EmailSettings
     ) -> None:

@@ -22,6 +22,7 @@ from entrypoints.container import (
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier, TokenVerifier
 from entrypoints.http.operations import Operations
+from entrypoints.required_settings import ConfigurationRefused, configuration_problems
 from entrypoints.settings import Settings
 from entrypoints.telemetry import observe_upstreams
 from entrypoints.worker.service import WorkerService, WorkerTuning
@@ -49,7 +50,16 @@ def _verifier(settings: Settings) -> TokenVerifier:
 
 
 async def run_worker(settings: Settings) -> int:
-    """Run until signalled; 0 when every in-flight job finished, 1 when some were abandoned."""
+    """Run until signalled; 0 when every in-flight job finished, 1 when some were abandoned.
+
+    Outside ``dev`` an incomplete configuration raises ``ConfigurationRefused`` before anything
+    starts; in ``dev`` it is logged and the embedded defaults stand in.
+    """
+    problems = await configuration_problems(settings)
+    if problems and not settings.is_dev:
+        raise ConfigurationRefused(problems)
+    if problems:
+        log.warning("configuration_incomplete", problems=problems)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

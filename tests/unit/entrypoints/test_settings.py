@@ -102,3 +102,52 @@ def test_secrets_are_not_printed(monkeypatch: pytest.MonkeyPatch) -> None:
     found = settings(monkeypatch, GOVNOTIFY_API_KEY="key-secret-value", JOB_JWT_SECRET="jwt-secret")
     assert "key-secret-value" not in repr(found)
     assert "jwt-secret" not in str(found)
+
+
+@pytest.mark.parametrize(
+    ("url", "username", "password"),
+    [
+        ("redis://:Az%2FurE%2Bkey%3D@cache.example:6380", None, "Az/urE+key="),
+        ("redis://:a+b=c@cache.example:6380", None, "a+b=c"),  # '+' is not a space
+        ("redis://jobs%40dsi:p%25w@cache.example:6380", "jobs@dsi", "p%w"),
+        ("redis://cache.example:6380", None, None),
+    ],
+)
+def test_user_and_password_are_percent_decoded_as_ioredis_does(
+    url: str, username: str | None, password: str | None
+) -> None:
+    options = redis_connection_options(url)
+    assert (options["username"], options["password"]) == (username, password)
+
+
+@pytest.mark.parametrize(
+    ("url", "tls"),
+    [
+        ("rediss://cache.example:6380/4", True),
+        ("redis://cache.example:6380/4?tls=true", True),
+        ("redis://cache.example:6380/4?tls=false", True),  # ioredis: any non-empty value
+        ("redis://cache.example:6380/4?tls=", False),
+        ("redis://cache.example:6380/4", False),
+    ],
+)
+def test_tls_as_ioredis_reads_it(url: str, tls: bool) -> None:
+    assert redis_connection_options(url).get("ssl", False) is tls
+
+
+def test_a_named_db_is_kept_and_a_missing_one_is_4(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = settings(monkeypatch, LOCAL_REDIS_CONN="redis://:p%2F@h:1/2")
+    url = found.redis_url()
+    assert url is not None
+    assert redis_connection_options(url.get_secret_value())["db"] == 2
+    assert redis_connection_options("rediss://:p%2F@h:1?tls=true")["db"] == 4
+
+
+def test_a_malformed_percent_escape_is_refused_without_the_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(ValidationError) as raised:
+        settings(monkeypatch, REDIS_CONN="redis://:bad%zzsecret@cache.example:6380")
+    (line,) = describe_errors(raised.value)
+    assert line.startswith("REDIS_CONN: ")
+    assert "percent-escape" in line
+    assert "secret" not in line
