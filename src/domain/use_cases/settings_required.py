@@ -1,8 +1,8 @@
 """Settings a job needs but the deployment did not give: fail that job, naming the variable.
 
-The worker starts without them (so e-mail jobs still run when, say, the help site is not
-configured), and only the jobs that need a missing value fail, permanently, with a reason an
-operator can act on.
+Outside ``dev`` start-up already refuses a deployment without them
+(``entrypoints.required_settings``); in ``dev`` the worker starts, and only the jobs that need
+a missing value fail, permanently, with a reason an operator can act on.
 """
 
 from domain.errors import UpstreamMisconfigured
