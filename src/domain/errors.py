@@ -1,10 +1,9 @@
 """The error taxonomy every layer raises; the job runner turns it into retry or fail decisions.
 
 Messages end up in Redis as the job's ``failedReason``: they must never contain secrets or
-personal data (e-mail addresses, names, codes). Say what is wrong and which field or upstream.
+personal data (e-mail addresses, names, codes). Say what is wrong and which field or upstream;
+``domain.personal_data.redact_text`` is the backstop applied to them.
 """
-
-import re
 
 
 class WorkerError(Exception):
@@ -57,11 +56,3 @@ class TemplateNotConfigured(UpstreamMisconfigured):
 
 class UpstreamRejected(PermanentError):
     """Any other 4xx or a SOAP fault that says the data is wrong."""
-
-
-_EMAIL_ADDRESS = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+\.[^\s@<>\"'(),;:]+")
-
-
-def redact_personal_data(text: str) -> str:
-    """Blank out e-mail addresses in text bound for logs or ``failedReason`` (a backstop)."""
-    return _EMAIL_ADDRESS.sub("[email]", text)

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import structlog
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
@@ -28,6 +29,8 @@ from entrypoints.logging import configure_logging
 from entrypoints.registry import DYNAMIC_FAMILIES
 from entrypoints.required_settings import ConfigurationRefused, redis_problems
 from entrypoints.settings import Settings, describe_errors
+
+log = structlog.get_logger(__name__)
 
 USAGE_ERROR = 2
 CONFIG_ERROR = 1
@@ -61,10 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in describe_errors(error):
             print(f"  {line}", file=sys.stderr)  # noqa: T201
         return CONFIG_ERROR
+    secrets = settings.secret_values()
     if args.command == "worker":
-        configure_logging(settings.jobs_log_level, cache=True)
+        configure_logging(settings.jobs_log_level, cache=True, secrets=secrets)
     else:
-        configure_logging("warning")
+        configure_logging("warning", secrets=secrets)
     try:
         return asyncio.run(_dispatch(args, settings))
     except UsageError as error:
@@ -83,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return CONFIG_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception:  # logged redacted, instead of printed raw by the interpreter
+        log.exception("command_failed", command=args.command)
+        return CONFIG_ERROR
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,7 +1,9 @@
 """The operator commands of ``dsi-jobs``: ``failed``, ``show``, ``retry`` and ``clean``.
 
-Job data is shown masked (``entrypoints.masking``); results go to stdout, progress bars and
-problems to stderr.
+Job data, reasons and stack traces are shown masked (``entrypoints.masking``); results go to
+stdout, progress bars and problems to stderr. Everything read from Redis is printed literally:
+no Rich markup is interpreted and control characters are dropped, so a stored value cannot
+style, hyperlink or retitle an operator's terminal.
 """
 
 import argparse
@@ -14,15 +16,25 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from adapters.bullmq.inspector import CLEANABLE_STATES, BullmqQueueInspector
 from adapters.bullmq.job_records import JobRecord
-from entrypoints.masking import mask_personal_data
+from entrypoints.masking import mask_job
 
 OPERATIONS = frozenset({"failed", "show", "retry", "clean"})
 NOT_DONE = 1
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""C0 and C1 controls but tab and newline (ESC starts terminal sequences), and bidi overrides."""
+
+
+def literal(value: str) -> Text:
+    """``value`` as plain text: no markup, no control characters."""
+    return Text(CONTROL_CHARACTERS.sub("", value))
 
 
 def duration_s(text: str) -> float:
@@ -58,7 +70,7 @@ def add_operations_commands(commands: Any) -> None:
 async def run_operation(
     args: argparse.Namespace, inspector: BullmqQueueInspector, queues: list[str]
 ) -> int:
-    out = Console(width=160)
+    out = Console(width=160, markup=False, highlight=False, emoji=False)
     if args.command == "failed":
         return await _failed(out, inspector, queues, args.limit)
     if args.command == "show":
@@ -79,9 +91,10 @@ async def _failed(
         total += (await inspector.counts(queue))["failed"]
         for job in await inspector.failed(queue, limit):
             shown += 1
+            masked = mask_job(job)
             table.add_row(
-                queue, job.id, str(job.attempts_made), _time(job.finished_on),
-                job.failed_reason or "",
+                literal(queue), literal(job.id), str(job.attempts_made), _time(job.finished_on),
+                literal(masked.failed_reason or ""),
             )  # fmt: skip
     out.print(table)
     out.print(f"{shown} shown of {total} failed")
@@ -93,13 +106,14 @@ async def _show(out: Console, inspector: BullmqQueueInspector, queue: str, job_i
     if job is None:
         _problem(f"no job {job_id} in {queue}")
         return NOT_DONE
-    out.print(_summary(queue, job))
+    masked = mask_job(job)
+    out.print(_summary(queue, masked))
     out.print("data (masked):")
-    out.print(json.dumps(mask_personal_data(job.data), indent=2, ensure_ascii=False), markup=False)
-    if job.stacktrace:
-        out.print("stack trace:")
-        for frame in job.stacktrace:
-            out.print(frame, markup=False, highlight=False)
+    out.print(literal(json.dumps(masked.data, indent=2, ensure_ascii=False)))
+    if masked.stacktrace:
+        out.print("stack trace (masked):")
+        for trace in masked.stacktrace:
+            out.print(literal(trace))
     return 0
 
 
@@ -111,7 +125,7 @@ def _summary(queue: str, job: JobRecord) -> Table:
         ("processed", _time(job.processed_on)), ("finished", _time(job.finished_on)),
         ("reason", job.failed_reason or ""),
     ):  # fmt: skip
-        table.add_row(label, value)
+        table.add_row(label, literal(value))
     return table
 
 

@@ -170,6 +170,11 @@ class Settings(BaseSettings):
         entries = (self.jobs_webhook_allowed_hosts or "").split(",")
         return tuple(entry.strip() for entry in entries if entry.strip())
 
+    def secret_values(self) -> list[str]:
+        """Every configured secret, so that logging can remove it wherever it appears."""
+        values = [getattr(self, name) for name in type(self).model_fields]
+        return [value.get_secret_value() for value in values if isinstance(value, SecretStr)]
+
     @property
     def email_templates(self) -> dict[str, str]:
         if not self.govnotify_temp_map:

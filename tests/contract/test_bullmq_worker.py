@@ -136,8 +136,25 @@ async def test_unexpected_errors_are_reported_without_personal_data(
     assert done["failedReason"] == "KeyError: '[email]'"
 
 
+NESTED_1000 = '{"a":' * 1000 + "1" + "}" * 1000
+POISON = {
+    "not JSON": ("data", "{not json", "job data is not valid JSON; the job cannot be processed"),
+    "nested 1,000 deep": (
+        "data",
+        NESTED_1000,
+        "job data is nested too deeply to decode; the job cannot be processed",
+    ),
+    "unreadable timestamp": (
+        "timestamp",
+        "soon",
+        "job fields are not readable; the job cannot be processed",
+    ),
+}
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), POISON.values(), ids=list(POISON))
 async def test_poison_data_fails_once_and_never_loops(
-    queue: Queue, redis_client: redis.Redis, redis_url: str
+    queue: Queue, redis_client: redis.Redis, redis_url: str, field: str, value: str, reason: str
 ) -> None:
     calls: list[object] = []
 
@@ -146,18 +163,51 @@ async def test_poison_data_fails_once_and_never_loops(
 
     good = await queue.add(queue.name, {"ok": True}, PRODUCER_JOB_OPTIONS)
     poison = await queue.add(queue.name, {"ok": False}, PRODUCER_JOB_OPTIONS)
-    await redis_client.hset(f"bull:{queue.name}:{poison.id}", "data", "{not json")
+    await redis_client.hset(f"bull:{queue.name}:{poison.id}", field, value)
     service = await run_service([JobSpec(queue.name, Anything, record)], redis_url)
     try:
         bad = await wait_for(lambda: finished(redis_client, queue.name, poison.id))
         await wait_for(lambda: finished(redis_client, queue.name, good.id))
         await asyncio.sleep(1.5)  # a stalled-check cycle: the poison job must stay failed
+        events = await redis_client.xrange(f"bull:{queue.name}:events")
     finally:
         await service.stop(5)
-    assert bad["failedReason"] == "job data is not valid JSON; the job cannot be processed"
+    assert bad["failedReason"] == reason
     assert await redis_client.zscore(f"bull:{queue.name}:failed", poison.id) is not None
-    assert bad["data"] == "{not json", "the original data is kept for inspection"
+    assert bad[field] == value, "the original data is kept for inspection"
     assert len(calls) == 1
+    failures = [fields["jobId"] for _, fields in events if fields.get("event") == "failed"]
+    assert failures == [poison.id], "failed exactly once"
+
+
+async def test_stored_stack_traces_carry_no_personal_data(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    """A chained cause naming a URL with an address in it (percent-encoded too) is masked."""
+
+    def fetch() -> None:
+        raise RuntimeError(
+            "Server error '500' for url 'http://directories.test/users/invitee.person%40"
+            "example.com' (asked by someone@example.org)"
+        )
+
+    async def lookup(command: Anything, context: JobContext) -> None:
+        try:
+            fetch()
+        except RuntimeError as error:
+            raise InvalidPayload("directories API GET /users/{id} answered 500") from error
+
+    service = await run_service([JobSpec(queue.name, Anything, lookup)], redis_url)
+    try:
+        job = await queue.add(queue.name, {}, PRODUCER_JOB_OPTIONS)
+        done = await wait_for(lambda: finished(redis_client, queue.name, job.id))
+    finally:
+        await service.stop(5)
+    [trace] = json.loads(done["stacktrace"])
+    assert "directories API GET /users/{id} answered 500" in trace
+    assert "/users/[email]'" in trace
+    for leak in ("invitee.person", "%40example.com", "someone@example.org"):
+        assert leak not in trace
 
 
 async def test_graceful_stop_lets_in_flight_jobs_finish(

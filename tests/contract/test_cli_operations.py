@@ -1,6 +1,7 @@
 """``dsi-jobs failed|show|retry|clean`` in-process, on a private Redis holding real failed jobs."""
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -180,3 +181,57 @@ def test_redis_down_is_a_runtime_error(
     server.stop()
     code, _, err = run(capsys, "failed", QUEUE)
     assert (code, "redis unavailable" in err) == (1, True)
+
+
+HOSTILE_REASON = (
+    "[bold red]INJECTED[/] [link=https://evil.example/login]sign in[/link] [/bold] "
+    "\x1b]0;retitled\x07\x1b[31mred\x9b2J leak.person@example.com"
+)
+HOSTILE_TRACE = "HTTPError: 500 for url 'http://dir.test/users/invitee.person%40example.com'"
+
+
+NESTED_1000 = '{"a":' * 1000 + "1" + "}" * 1000
+
+
+async def _plant_hostile_job(url: str, data: str = '{"userId": "u-1"}') -> None:
+    """A failed job written straight to Redis, as another process could have written it."""
+    client = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        await client.hset(
+            f"bull:{QUEUE}:evil[/i]", mapping={
+                "name": "[blink]name", "data": data, "opts": "{}",
+                "timestamp": "1700000000000", "finishedOn": "1700000001000", "atm": "1",
+                "failedReason": HOSTILE_REASON, "stacktrace": json.dumps([HOSTILE_TRACE]),
+            },
+        )  # fmt: skip
+        await client.zadd(f"bull:{QUEUE}:failed", {"evil[/i]": 1700000001000})
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("argv", [["failed"], ["failed", QUEUE], ["show", QUEUE, "evil[/i]"]])
+def test_stored_values_are_printed_literally_and_masked(
+    argv: list[str], server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(_plant_hostile_job(server.url + "/4"))
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "[link=https://evil.example/login]sign in[/link] [/bold]" in flat
+    assert "evil[/i]" in flat
+    for control in ("\x1b", "\x07", "\x9b"):
+        assert control not in out
+    for leak in ("leak.person", "invitee.person", "%40example"):
+        assert leak not in out
+
+
+@pytest.mark.parametrize("argv", [["failed", QUEUE], ["show", QUEUE, "evil[/i]"]])
+def test_deeply_nested_job_data_is_shown_cut_short(
+    argv: list[str], server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(_plant_hostile_job(server.url + "/4", NESTED_1000))
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert "evil[/i]" in out
+    if argv[0] == "show":
+        assert "<job data is nested too deeply to show>" in out

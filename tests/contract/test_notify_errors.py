@@ -4,6 +4,7 @@ import asyncio
 import itertools
 import socket
 import time
+import traceback
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -237,7 +238,7 @@ async def test_errors_carry_neither_the_recipient_nor_the_key(
     error = await send_failing(stand_in, reply)
 
     key = stand_in[0].api_key
-    for text in (str(error), repr(error)):
+    for text in (str(error), repr(error), "".join(traceback.format_exception(error))):
         assert RECIPIENT not in text
         assert key.value not in text
         assert key.secret not in text

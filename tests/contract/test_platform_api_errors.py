@@ -4,6 +4,7 @@
 import asyncio
 import email.utils
 import time
+import traceback
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -123,6 +124,18 @@ async def test_status_codes_map_to_the_taxonomy(status: int, expected: type[Exce
     assert type(error) is expected
     assert str(error) == f"directories API GET /users/{{id}} answered {status}"
     assert "someone" not in str(error)
+    await directories.aclose()
+
+
+async def test_a_status_error_chains_nothing_that_names_the_concrete_path() -> None:
+    """The job's stored stack trace shows the whole chain: the httpx error names the URL."""
+    directories = make(Upstream(answer(500)))
+    address = "invitee.person@example.com"  # a variable: traceback lines quote the source
+    with pytest.raises(UpstreamUnavailable) as caught:
+        await directories.get_user(address)
+    trace = "".join(traceback.format_exception(caught.value))
+    assert "directories API GET /users/{id} answered 500" in trace
+    assert "invitee.person" not in trace
     await directories.aclose()
 
 

@@ -9,6 +9,10 @@ from tests.faults.rig import STALLED_INTERVAL_S, DrillResult, Rig
 POISON = {
     "not JSON": ("{not json", "job data is not valid JSON; the job cannot be processed"),
     "JSON array": ('["not", "an", "object"]', "job data must be a JSON object, got list"),
+    "nested 1,000 deep": (
+        '{"a":' * 1000 + "1" + "}" * 1000,
+        "job data is nested too deeply to decode; the job cannot be processed",
+    ),
     "fails its model": (
         '{"email": "someone@example.com", "clientId": "services"}',
         "invalid payload: code: Field required; uid: Field required",
@@ -31,7 +35,8 @@ async def test_poison_jobs_fail_once_and_good_jobs_still_flow(
     again = await rig.outcome()
     ids = poison_ids + good_ids
 
-    report(DrillResult("poison data (3) + good jobs (5)", len(ids), len(again.completed),
+    scenario = f"poison data ({len(POISON)}) + good jobs (5)"
+    report(DrillResult(scenario, len(ids), len(again.completed),
                        len(again.failed), len(again.lost(ids)), rig.duplicates()))  # fmt: skip
     assert outcome.completed == set(good_ids)
     assert again.completed == set(good_ids)

@@ -2,6 +2,7 @@
 
 ``bullmq.Job.fromJSON`` raises on a hash whose ``data`` is not JSON; an operator looking at a
 queue needs to see exactly those jobs, so the hash is parsed here field by field instead.
+Data too large or too deeply nested to show is replaced by a note saying so.
 """
 
 import json
@@ -27,6 +28,20 @@ class JobRecord:
 
 UNDECODABLE = "<job data is not valid JSON>"
 """What ``data`` holds when the stored JSON cannot be parsed (the raw text may be personal)."""
+TOO_DEEP = "<job data is nested too deeply to show>"
+MAX_DATA_CHARS = 256 * 1024
+"""Larger job data is not decoded for display (it is left in Redis untouched)."""
+
+
+def _data(text: str) -> Any:
+    if len(text) > MAX_DATA_CHARS:
+        return f"<job data is too large to show here: {len(text)} characters>"
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return TOO_DEEP
+    except ValueError:
+        return UNDECODABLE
 
 
 def job_record(job_id: str, raw: dict[str, str], state: str | None = None) -> JobRecord:
@@ -34,7 +49,7 @@ def job_record(job_id: str, raw: dict[str, str], state: str | None = None) -> Jo
     return JobRecord(
         id=job_id,
         name=raw.get("name", ""),
-        data=_json(raw.get("data", "{}"), UNDECODABLE),
+        data=_data(raw.get("data", "{}")),
         failed_reason=raw.get("failedReason") or None,
         attempts_made=_int(raw.get("atm") or raw.get("attemptsMade")) or 0,
         timestamp=_int(raw.get("timestamp")),
@@ -54,7 +69,7 @@ def job_options(raw: dict[str, str]) -> dict[str, Any]:
 def _json(text: str, fallback: Any) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return fallback
 
 

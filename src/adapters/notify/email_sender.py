@@ -22,12 +22,14 @@ from domain.errors import (
     TemplateNotConfigured,
     UpstreamMisconfigured,
     UpstreamUnavailable,
-    redact_personal_data,
 )
 from domain.model import EmailMessage
+from domain.personal_data import redact_text
 
 RATE_LIMIT_WINDOW_S = 60.0
 """Notify's limit is 3,000 requests per rolling minute: after a 429, wait out the window."""
+MAX_DETAIL_CHARS = 1024
+"""Notify's own words kept in a failure reason (they name the problem, never the recipient)."""
 
 
 class NotifyEmailSender:
@@ -99,20 +101,24 @@ class NotifyEmailSender:
 
 @contextmanager
 def _translate_errors(template_key: str) -> Iterator[None]:
-    """Notify status codes → taxonomy; messages keep Notify's words, never the recipient."""
+    """Notify status codes → taxonomy; messages keep Notify's words, never the recipient.
+
+    The client's error is not chained: its text is Notify's raw answer, and a chained cause is
+    stored in the job's stack trace.
+    """
     try:
         yield
     except HTTPError as error:
-        raise _classify(error, template_key) from error
-    except APIError as error:
+        raise _classify(error, template_key) from None
+    except APIError:
         raise UpstreamUnavailable(
             f"GOV.UK Notify gave an unreadable answer for template '{template_key}'"
-        ) from error
+        ) from None
 
 
 def _classify(error: HTTPError, template_key: str) -> Exception:
     status = error.status_code
-    detail = redact_personal_data(_describe(error.message))
+    detail = redact_text(_describe(error.message), limit=MAX_DETAIL_CHARS)
     where = f"GOV.UK Notify {status} for template '{template_key}': {detail}"
     if status == 429 and _error_types(error.message) == {"TooManyRequestsError"}:
         # The daily send limit: waiting a minute cannot help; try again after midnight UTC.

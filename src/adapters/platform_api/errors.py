@@ -2,6 +2,7 @@
 
 Messages name the API and the route *template* (``directories API GET /users/{id} answered
 500``): never the concrete path, which may hold an e-mail address, never a body, never a token.
+A status error is not chained either: BullMQ stores the chain in the job's stack trace.
 """
 
 import email.utils
@@ -32,8 +33,8 @@ def _translate_errors(
     """
     try:
         yield
-    except httpx.HTTPStatusError as error:
-        raise _classify(error.response, where, client_error) from error
+    except httpx.HTTPStatusError as error:  # its text holds the concrete URL: not chained
+        raise _classify(error.response, where, client_error) from None
     except httpx.TimeoutException as error:
         raise UpstreamUnavailable(f"{where} timed out ({type(error).__name__})") from error
     except httpx.TransportError as error:

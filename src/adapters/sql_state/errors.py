@@ -19,17 +19,21 @@ _UNAVAILABLE = (
 def translate_db_errors(database: str, action: str) -> Iterator[None]:
     """Unreachable or timed out → retryable; SQL mistakes are bugs and propagate.
 
-    The message names the database only: never the URL, the user or the password.
+    The message names the database and the driver error's type only: never the URL, the user,
+    the password or the statement's parameters, which is why the driver error is not chained
+    (a chained cause is stored in the job's stack trace).
     """
     try:
         yield
     except _UNAVAILABLE as error:
         raise UpstreamUnavailable(
             f"state database '{database}' unavailable while trying to {action}"
-        ) from error
+            f" ({type(error).__name__})"
+        ) from None
     except exc.DBAPIError as error:
         if not error.connection_invalidated:
             raise
         raise UpstreamUnavailable(
             f"state database '{database}' connection lost while trying to {action}"
-        ) from error
+            f" ({type(error).__name__})"
+        ) from None

@@ -1,13 +1,14 @@
 """``/dashboard``: queues, throughput and failed jobs from Redis, with retry buttons.
 
 Everything is read from BullMQ's own keys, so the page is right whichever process (Python or
-Node) did the work. Only the queues this worker consumes can be viewed or changed. Job data is
-masked (``entrypoints.masking``). Authentication and CSRF: ``entrypoints.http.dashboard_auth``.
+Node) did the work. Only the queues this worker consumes can be viewed or changed. Job data,
+reasons and stack traces are masked (``entrypoints.masking``), and a page with failed jobs is
+masked and rendered on a worker thread, so a large job cannot hold up the event loop the
+workers and probes run on. Authentication and CSRF: ``entrypoints.http.dashboard_auth``.
 """
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Protocol
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ from adapters.bullmq.job_records import JobRecord
 from adapters.bullmq.throughput import MinuteCount
 from domain.errors import UpstreamUnavailable
 from entrypoints.http import dashboard_html as html
-from entrypoints.masking import mask_personal_data
+from entrypoints.masking import mask_job
 
 log = structlog.get_logger(__name__)
 
@@ -60,9 +61,9 @@ def dashboard_routes(ops: QueueOperations, queues: Callable[[], list[str]]) -> l
         counts, minutes, failed = await asyncio.gather(
             ops.counts(queue), ops.throughput(queue, CHART_MINUTES), ops.failed(queue, FAILED_SHOWN)
         )
-        masked = [_masked(job) for job in failed]
         flash = request.query_params.get("done")
-        return HTMLResponse(html.queue_page(queue, _shown(counts), minutes, masked, flash))
+        page = await asyncio.to_thread(_queue_page, queue, _shown(counts), minutes, failed, flash)
+        return HTMLResponse(page)
 
     async def retry_all(request: Request) -> Response:
         queue = known(request)
@@ -109,8 +110,14 @@ def _shown(counts: dict[str, int]) -> dict[str, int]:
     return {**counts, "waiting": waiting}
 
 
-def _masked(job: JobRecord) -> JobRecord:
-    return replace(job, data=mask_personal_data(job.data))
+def _queue_page(
+    queue: str,
+    counts: dict[str, int],
+    minutes: list[MinuteCount],
+    failed: list[JobRecord],
+    flash: str | None,
+) -> str:
+    return html.queue_page(queue, counts, minutes, [mask_job(job) for job in failed], flash)
 
 
 def _back(queue: str, message: str) -> Response:

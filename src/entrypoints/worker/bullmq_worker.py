@@ -3,7 +3,9 @@
 ``bullmq`` 2.26.0 runs the Lua scripts of Node bullmq 5 (the producers' generation). Its worker
 has gaps measured in ``shared/design/bullmq-python.md``; this subclass closes them:
 
-* undecodable job data failed once with a reason, instead of looping through stalls;
+* undecodable job data (not JSON, nested too deeply, unreadable fields) failed once with a
+  reason, instead of looping through stalls;
+* stack traces stored masked, like failure reasons (chained causes hold URLs, upstream text);
 * ``failedReason`` stored as the plain message (2.26.0 stores it JSON-quoted);
 * the limiter's wait honoured (the stock worker polls again only after ``drainDelay``);
 * the Redis version probed, so block timeouts and delays are not rounded up to seconds;
@@ -17,6 +19,7 @@ import contextlib
 import functools
 import json
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,8 +29,9 @@ from bullmq import UnrecoverableError, Worker
 from bullmq.custom_errors import WaitingChildrenError
 from bullmq.scripts import Scripts
 
-from domain.errors import PermanentError, RetryableError, redact_personal_data
+from domain.errors import PermanentError, RetryableError
 from domain.model import JobContext
+from domain.personal_data import redact_text
 from entrypoints.registry import JobSpec
 from entrypoints.worker.runner import run_job
 
@@ -50,14 +54,46 @@ class _PlainReasonScripts(Scripts):  # type: ignore[misc]
         return keys, script_args
 
 
+MAX_REASON_CHARS = 2048
+MAX_STACK_TRACE_CHARS = 8192
+_JSON_FIELDS = ("data", "opts", "progress", "stacktrace", "parent")
+_UNREADABLE = (ValueError, TypeError, AttributeError, RecursionError)
+"""What ``bullmq.Job.fromJSON`` raises on a hash it cannot read."""
+
+
 def _undecodable_reason(job_data: dict[str, Any]) -> str | None:
-    """Why BullMQ could not even build a Job from this hash, or ``None`` when it can."""
-    for field in ("data", "opts"):
+    """Why BullMQ could not even build a Job from this hash's JSON, or ``None`` when it can."""
+    for field in _JSON_FIELDS:
+        text = job_data.get(field) or ("{}" if field in ("data", "opts") else None)
+        if text is None:
+            continue
         try:
-            json.loads(job_data.get(field) or "{}")
+            json.loads(text)
+        except RecursionError:
+            return f"job {field} is nested too deeply to decode; the job cannot be processed"
         except ValueError:
             return f"job {field} is not valid JSON; the job cannot be processed"
     return None
+
+
+def _poisoned(job_data: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A hash BullMQ can read that fails at once with ``reason`` (the stored one is kept)."""
+    return {"name": job_data.get("name") or "", "data": "{}", "opts": "{}", "defa": reason}
+
+
+def _record_masked_stacktrace(job: Any) -> None:
+    """``Job.updateStacktrace`` with the trace cut to its last part and masked like a reason.
+
+    ``traceback.format_exc()`` includes chained causes (an HTTP error naming a URL with an
+    e-mail address in it, an upstream's words): they are redacted before Redis stores them.
+    """
+    trace = traceback.format_exc()
+    if len(trace) > MAX_STACK_TRACE_CHARS:
+        trace = "…" + trace[-MAX_STACK_TRACE_CHARS:]
+    job.stacktrace.append(redact_text(trace))
+    limit = job.opts.get("stackTraceLimit")
+    if limit is not None:
+        job.stacktrace = job.stacktrace[-limit:] if limit > 0 else []
 
 
 class DsiWorker(Worker):  # type: ignore[misc]
@@ -91,9 +127,15 @@ class DsiWorker(Worker):  # type: ignore[misc]
     ) -> Any:
         if job_data:
             reason = _undecodable_reason(job_data)
-            if reason is not None:
-                log.error("job_data_undecodable", queue=self.name, job_id=job_id)
-                job_data = {**job_data, "data": "{}", "opts": "{}", "defa": reason}
+            if reason is None:
+                try:
+                    return super().nextJobFromJobData(
+                        job_data, job_id, limit_until, delay_until, token
+                    )
+                except _UNREADABLE:  # e.g. a timestamp that is not a number
+                    reason = "job fields are not readable; the job cannot be processed"
+            log.error("job_data_undecodable", queue=self.name, job_id=job_id, reason=reason)
+            job_data = _poisoned(job_data, reason)
         return super().nextJobFromJobData(job_data, job_id, limit_until, delay_until, token)
 
     async def getNextJob(self, token: str) -> Any:
@@ -156,6 +198,7 @@ class DsiWorker(Worker):  # type: ignore[misc]
         return next_job
 
     async def _fail(self, job: Any, token: str, error: Exception) -> None:
+        job.updateStacktrace = functools.partial(_record_masked_stacktrace, job)
         try:
             if not self.forceClosing:
                 await job.moveToFailed(error, token)
@@ -222,7 +265,7 @@ def make_processor(
                 return result
             except PermanentError as error:
                 log.warning("job_failed_permanently", error_type=type(error).__name__)
-                raise UnrecoverableError(redact_personal_data(str(error))) from error
+                raise UnrecoverableError(_message(error)) from error
             except Exception as error:  # every other error is retryable by policy
                 outcome = _schedule_retry(spec, job, error, attempts_made, delay_scale)
                 raise JobAttemptFailed(_reason(error)) from error
@@ -239,8 +282,12 @@ class JobAttemptFailed(Exception):
     """What BullMQ stores as ``failedReason``: the handler's message, personal data removed."""
 
 
+def _message(error: Exception) -> str:
+    return redact_text(str(error), limit=MAX_REASON_CHARS)
+
+
 def _reason(error: Exception) -> str:
-    message = redact_personal_data(str(error))
+    message = _message(error)
     if isinstance(error, RetryableError):
         return message
     return f"{type(error).__name__}: {message}" if message else type(error).__name__

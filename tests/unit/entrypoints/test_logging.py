@@ -1,37 +1,161 @@
-"""Logs carry no personal data or secrets, whoever logs them."""
+"""Logs carry no personal data or secrets, whoever logs them and whatever an exception holds."""
 
 import json
 import logging
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 import structlog
+from pydantic import SecretStr
 
+from adapters.bullmq.job_records import JobRecord
+from adapters.memory.directories import InMemoryDirectories
+from adapters.memory.job_publisher import InMemoryJobPublisher
+from domain.errors import UpstreamUnavailable
+from domain.use_cases.user_update_follow_up import request_user_update
+from entrypoints.http.app import create_app
+from entrypoints.http.auth import StaticTokenVerifier
 from entrypoints.logging import configure_logging
+from tests.support.asgi_server import serve
+from tests.unit.entrypoints.test_http_app import FakeMonitor, redis_up
+from tests.unit.operations.test_dashboard import FakeQueues
+
+SECRET = "client-secret-0123456789abcdef"
+ADDRESS = "person.name@example.com"
+DB_PASSWORD = "Sql-Pa55word!"
+MONITOR_TOKEN = "static-monitor-token-0123456789"
+
+Lines = Callable[[], list[dict[str, object]]]
+
+
+class CurrentStdout:
+    """Writes to whatever ``sys.stdout`` is now (pytest swaps it between setup and the test)."""
+
+    def write(self, text: str) -> None:
+        sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
 
 
 @pytest.fixture
-def logged(capsys: pytest.CaptureFixture[str]) -> Iterator[list[dict[str, object]]]:
+def lines(capsys: pytest.CaptureFixture[str]) -> Iterator[Lines]:
+    """Logging configured with the secrets above; call the fixture for the lines so far."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
-    configure_logging("info")
+    configure_logging("info", secrets=[SECRET, DB_PASSWORD, MONITOR_TOKEN])
+    [handler] = root.handlers
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(CurrentStdout())  # type: ignore[arg-type]
+
+    def read() -> list[dict[str, object]]:
+        return [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+
+    yield read
+    root.handlers[:], level = saved
+    root.setLevel(level)
+    structlog.reset_defaults()
+
+
+def _fetch_token(email: str) -> None:
+    form = {"client_id": "c1", "client_secret": SECRET, "scope": "app/.default"}
+    path = f"/users/{email}"
+    raise ValueError(f"token endpoint answered a body that is not JSON ({len(form)}, {path})")
+
+
+def test_sensitive_keys_and_addresses_are_redacted(lines: Lines) -> None:
     structlog.get_logger("test").info(
         "email_sent", email="someone@example.com", note="to other@example.org", job_id="7"
     )
     logging.getLogger("notifications_python_client").warning(
         "API POST request failed with 400 'bad address someone@example.com'"
     )
-    lines = capsys.readouterr().out.strip().splitlines()
-    yield [json.loads(line) for line in lines]
-    root.handlers[:], level = saved
-    root.setLevel(level)
-    structlog.reset_defaults()
-
-
-def test_sensitive_keys_and_addresses_are_redacted(logged: list[dict[str, object]]) -> None:
-    ours, library = logged
+    ours, library = lines()
     assert ours["email"] == "[redacted]"
     assert ours["note"] == "to [email]"
     assert ours["job_id"] == "7"
     assert "someone@example.com" not in json.dumps(library)
     assert library["level"] == "warning"
+
+
+def test_exception_locals_and_messages_never_reach_the_log(lines: Lines) -> None:
+    log = structlog.get_logger("test")
+    try:
+        _fetch_token(ADDRESS)
+    except ValueError:
+        log.exception("token_failed")
+    [line] = lines()
+    text = json.dumps(line)
+    assert line["exception"], "the traceback itself is kept"
+    assert "_fetch_token" in text
+    assert SECRET not in text
+    assert ADDRESS not in text
+    assert "person.name" not in text
+
+
+def test_configured_secrets_are_removed_wherever_they_appear(lines: Lines) -> None:
+    structlog.get_logger("test").info("odd", detail=f"the secret is {SECRET} here")
+    logging.getLogger("somelibrary").error("connecting with %s", f"pwd {DB_PASSWORD}")
+    text = json.dumps(lines())
+    assert SECRET not in text
+    assert DB_PASSWORD not in text
+    assert "[redacted]" in text
+
+
+def test_asyncio_exception_in_callback_hides_the_database_password(lines: Lines) -> None:
+    url = f"mssql+aioodbc://sqluser:{DB_PASSWORD.replace('!', '%21')}@db.example/jobs"
+
+    def connect(connection_url: str) -> None:
+        raise OSError(f"cannot connect to {connection_url}")
+
+    try:
+        connect(url)
+    except OSError as error:
+        logging.getLogger("asyncio").error(  # noqa: TRY400 - as asyncio itself logs it
+            "Exception in callback open_state_engine(%s)", url, exc_info=error
+        )
+    [line] = lines()
+    text = json.dumps(line)
+    assert line["logger"] == "asyncio"
+    assert "OSError" in text
+    assert "Sql-Pa55word" not in text
+    assert "sqluser:" not in text
+
+
+async def test_a_failed_follow_up_lookup_logs_no_address_or_traceback(lines: Lines) -> None:
+    users = InMemoryDirectories(fail_with=UpstreamUnavailable("directories API answered 500"))
+    assert not await request_user_update(
+        ADDRESS, users=users, publisher=InMemoryJobPublisher(), after="service_removal"
+    )
+    [line] = lines()
+    assert line["event"] == "user_update_not_requested"
+    assert line["cause"] == "UpstreamUnavailable"
+    assert "exception" not in line
+    assert ADDRESS not in json.dumps(line)
+
+
+async def test_an_unhandled_route_error_logs_no_token_and_no_job_data(lines: Lines) -> None:
+    """uvicorn's "Exception in ASGI application" line, from a real server."""
+
+    class BrokenQueues(FakeQueues):
+        async def failed(self, queue: str, limit: int = 50) -> list[JobRecord]:
+            jobs = self.failed_jobs[queue]
+            raise RuntimeError(f"cannot render {len(jobs)} job(s)")
+
+    app = create_app(
+        monitor=FakeMonitor(queues=["test"]), ping_redis=redis_up,
+        verifier=StaticTokenVerifier(SecretStr(MONITOR_TOKEN)), grace_s=1,
+        queue_operations=BrokenQueues(),
+    )  # fmt: skip
+    async with serve(app) as base, httpx.AsyncClient(base_url=base) as http:
+        answer = await http.get(
+            "/dashboard/queues/test", headers={"authorization": f"Bearer {MONITOR_TOKEN}"}
+        )
+    assert answer.status_code == 500
+    text = json.dumps(lines())
+    assert "Exception in ASGI application" in text
+    assert "cannot render 1 job(s)" in text
+    assert MONITOR_TOKEN not in text
+    assert "someone@example.com" not in text, "the failed job's data"

@@ -1,5 +1,7 @@
 """``/dashboard``: token once in the URL then a cookie, same-origin POSTs, masked data, retries."""
 
+import asyncio
+import time
 from dataclasses import dataclass, field
 
 import httpx
@@ -193,3 +195,53 @@ async def test_redis_down_is_a_503_page() -> None:
     queues.down = True
     answer = await http.get("/dashboard")
     assert (answer.status_code, "Redis is unavailable." in answer.text) == (503, True)
+
+
+def _nested(depth: int) -> dict[str, object]:
+    value: dict[str, object] = {"userId": "u-deep"}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+async def test_a_page_with_a_huge_failed_job_leaves_the_event_loop_free() -> None:
+    """One failed job with 5 MB fields (data, reason, stack trace): the page renders, and
+    ``/livez`` answers within a second meanwhile (the e-mail pattern once froze the loop)."""
+    huge = "x" * 5_000_000
+    queues = FakeQueues()
+    queues.failed_jobs["test"] = [
+        JobRecord(id="big", name="supportrequest_v1", data={"text": huge, "list": [huge]},
+                  failed_reason=huge, stacktrace=[huge], state="failed"),
+    ]  # fmt: skip
+    http = await signed_in(queues)
+
+    async def livez_after_a_moment() -> float:
+        await asyncio.sleep(0.01)
+        started = time.monotonic()
+        assert (await http.get("/livez")).status_code == 200
+        return time.monotonic() - started
+
+    page, livez_s = await asyncio.gather(http.get("/dashboard/queues/test"), livez_after_a_moment())
+    assert page.status_code == 200
+    assert len(page.text) < 100_000, "values are cut short before they are shown"
+    assert livez_s < 1.0
+
+
+async def test_reasons_and_stack_traces_are_masked_on_display() -> None:
+    """Written by another process (a Node worker, an older version): masked when shown."""
+    queues = FakeQueues()
+    queues.failed_jobs["test"] = [
+        JobRecord(
+            id="n1", name="test", data={"deep": _nested(1000)},
+            failed_reason="no user leak.person@example.com",
+            stacktrace=["HTTPError: 500 for url 'http://dir.test/users/invitee.person%40example.com'"],
+            state="failed",
+        )
+    ]  # fmt: skip
+    http = await signed_in(queues)
+    page = await http.get("/dashboard/queues/test")
+    assert page.status_code == 200
+    for leak in ("leak.person", "invitee.person", "%40example"):
+        assert leak not in page.text
+    assert "no user [email]" in page.text
+    assert "[nested too deep]" in page.text
