@@ -115,7 +115,9 @@ class PlatformLinks:
 
 @dataclass(frozen=True)
 class EmailSettings:
-    """Settings e-mail jobs need beside links: the support desk and the Entra switch."""
+    """Settings e-mail jobs need beside links: the support desk, the Entra switch, and whether
+    a relying party's own invitation wording is sanitised like text people typed."""
 
     support_email_address: str | None = None
     use_entra_for_account_registration: bool = False
+    sanitise_invitation_overrides: bool = False

@@ -151,6 +151,7 @@ def container_config(settings: Settings) -> dict[str, Any]:
         "email": {
             "support_email_address": settings.notif_support_email_address,
             "use_entra_for_account_registration": settings.use_entra_for_account_registration,
+            "sanitise_invitation_overrides": settings.jobs_sanitise_invitation_overrides,
         },
         "public_api": {
             "jwt_secret": settings.job_jwt_secret,

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     jobs_allow_embedded_defaults: bool = Field(
         default=False, validation_alias=AliasChoices("JOBS_ALLOW_EMBEDDED_DEFAULTS")
     )
+    jobs_sanitise_invitation_overrides: bool = Field(
+        default=False, validation_alias=AliasChoices("JOBS_SANITISE_INVITATION_OVERRIDES")
+    )
 
     @field_validator("local_redis_conn")
     @classmethod

@@ -47,11 +47,12 @@ PLAIN_TEXT_KEYS = frozenset(
     {
         "firstName", "lastName", "name", "senderName", "endUserName", "approverFirstName",
         "approverLastName", "orgName", "serviceName", "requestedServiceName", "service",
-        "reason", "message", "typeAdditionalInfo", "customMessage", "subject",
+        "reason", "message", "typeAdditionalInfo",
     }
 )  # fmt: skip
 """Names, organisation/service names, reasons and typed messages: Notify must render them as
-plain text (docs/email-jobs.md); links, addresses and role lists are not listed."""
+plain text (docs/email-jobs.md); links, addresses, role lists and a relying party's own
+invitation wording (``customMessage``, ``subject``) are not listed."""
 
 ANY_JOB_ID = re.compile(r"[1-9][0-9]*")
 RESET_LINK = re.compile(
@@ -331,11 +332,12 @@ ACCOUNT = (
         {"email": "new.user@example.org", "firstName": "Nina", "lastName": "New",
          "invitationId": "inv-0001", "code": "QWERTY", "selfInvoked": False,
          "overrides": {"subject": "((VERIFICATION CODE)) - code ((VERIFICATION CODE))",
-                       "body": "Welcome aboard"},
+                       "body": "Welcome aboard: [our guide](https://rp.example.org/guide)"},
          "approverEmail": ALICE_EMAIL, "orgName": "Example Academy", "isApprover": 1},
         (Email("inviteNewUser", "new.user@example.org",
                {"firstName": "Nina", "lastName": "New", "email": "new.user@example.org",
-                "customMessage": "Welcome aboard", "isApprover": True,
+                "customMessage": "Welcome aboard: [our guide](https://rp.example.org/guide)",
+                "isApprover": True,
                 "returnUrl": f"{INTERACTIONS}/register/inv-0001?id=email", "helpUrl": HELP,
                 "code": "QWERTY", "reason": f" by {ALICE_EMAIL} at Example Academy",
                 "subject": "QWERTY - code QWERTY"}),),

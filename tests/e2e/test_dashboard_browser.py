@@ -22,6 +22,9 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TOKEN = "dashboard-test-token"
 NOT_AN_OBJECT = ["not", "an", "object"]
+QUEUE = "passwordreset_v1"
+RESET = {"email": "a@example.com", "firstName": "A", "lastName": "B", "code": "123456",
+         "clientId": "c1", "uid": "u1"}  # fmt: skip
 
 
 def _require_browser() -> Any:
@@ -54,7 +57,7 @@ def browser_page() -> Iterator[Any]:
 
 
 def _failed_ids(client: redis.Redis) -> list[str]:
-    return list(client.zrange("bull:test:failed", 0, -1))
+    return list(client.zrange(f"bull:{QUEUE}:failed", 0, -1))
 
 
 def test_dashboard_shows_failed_jobs_and_retries_one(
@@ -65,13 +68,15 @@ def test_dashboard_shows_failed_jobs_and_retries_one(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {"LOCAL_REDIS_CONN": private_redis.url, "LOCAL_ENV": "dev",
-           "JOBS_MONITOR_TOKEN": TOKEN, "JOBS_DATA_DIR": str(tmp_path / "data")}  # fmt: skip
+           "JOBS_MONITOR_TOKEN": TOKEN, "JOBS_DATA_DIR": str(tmp_path / "data"),
+           "STANDALONE_INTERACTIONS_HOST_NAME": "localhost:4430",
+           "STANDALONE_HELP_HOST_NAME": "localhost:4431"}  # fmt: skip
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser_page
     with worker_process(env, tmp_path, port):
-        node("produce.mjs", url, "test", json.dumps([NOT_AN_OBJECT, NOT_AN_OBJECT, {"ok": 1}]))
+        node("produce.mjs", url, QUEUE, json.dumps([NOT_AN_OBJECT, NOT_AN_OBJECT, RESET]))
         assert wait_until(lambda: len(_failed_ids(client)) == 2), "jobs did not fail"
-        assert wait_until(lambda: client.zcard("bull:test:completed") == 1)
+        assert wait_until(lambda: client.zcard(f"bull:{QUEUE}:completed") == 1)
         stopped = httpx.patch(
             f"{base}/monitor", json={"state": "stopped"},
             headers={"authorization": f"Bearer {TOKEN}"}, timeout=30,
@@ -80,15 +85,15 @@ def test_dashboard_shows_failed_jobs_and_retries_one(
 
         page.goto(f"{base}/dashboard?token={TOKEN}")
         assert page.url == f"{base}/dashboard"
-        row = page.locator('tr[data-queue="test"]')
+        row = page.locator(f'tr[data-queue="{QUEUE}"]')
         assert row.locator('[data-state="failed"]').inner_text() == str(
-            client.zcard("bull:test:failed")
+            client.zcard(f"bull:{QUEUE}:failed")
         )
         assert row.locator('[data-state="completed"]').inner_text() == "1"
         page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"), full_page=True)
 
-        row.get_by_role("link", name="test").click()
-        page.wait_for_url(f"{base}/dashboard/queues/test")
+        row.get_by_role("link", name=QUEUE).click()
+        page.wait_for_url(f"{base}/dashboard/queues/{QUEUE}")
         failed_rows = page.locator("table.failed tbody tr")
         assert failed_rows.count() == 2
         assert failed_rows.first.locator(".reason").inner_text() == (
@@ -99,11 +104,11 @@ def test_dashboard_shows_failed_jobs_and_retries_one(
 
         job_id = failed_rows.first.get_attribute("data-job-id")
         failed_rows.first.get_by_role("button", name="Retry").click()
-        page.wait_for_url(f"{base}/dashboard/queues/test?done=*")
+        page.wait_for_url(f"{base}/dashboard/queues/{QUEUE}?done=*")
         assert f"Job {job_id} moved back to waiting." in page.locator(".flash").inner_text()
         assert page.locator(f'tr[data-job-id="{job_id}"]').count() == 0
         assert page.locator("table.failed tbody tr").count() == 1
         assert job_id not in _failed_ids(client)
-        assert client.lrange("bull:test:wait", 0, -1) == [job_id]
+        assert client.lrange(f"bull:{QUEUE}:wait", 0, -1) == [job_id]
         page.screenshot(path=str(ARTIFACTS / "dashboard-after-retry.png"), full_page=True)
     client.close()

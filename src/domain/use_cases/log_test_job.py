@@ -1,31 +1,38 @@
 """The ``test`` job (catalogue §1.15): accept any payload, log that it arrived, succeed.
 
-The original logged the whole payload at info level in every environment (§6 item 38). Payloads
-may hold personal data, so only the field names are logged.
+The original accepted any JSON value (an object, a list, a string, ``null``) and logged the whole
+payload at info level in every environment (§6 item 38). Payloads may hold personal data, so
+only the field names of an object, or the JSON type of anything else, are logged.
 """
 
 from typing import Any
 
 import structlog
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict, RootModel
 
 from domain.model import JobContext
 
 log = structlog.get_logger(__name__)
 
+JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
 
-class LogTestJob(BaseModel):
-    """Any JSON object: every field is kept so that nothing is rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+class LogTestJob(RootModel[Any]):
+    """Any JSON value: nothing is rejected."""
+
+    model_config = ConfigDict(frozen=True)
 
     def field_names(self) -> list[str]:
-        return sorted((self.model_extra or {}).keys())
+        return sorted(self.root) if isinstance(self.root, dict) else []
+
+    def json_type(self) -> str:
+        return JSON_TYPES.get(type(self.root), "number")
 
 
 class LogTestJobUseCase:
     """Logs the arrival of a test job without its values."""
 
     async def __call__(self, command: LogTestJob, context: JobContext) -> dict[str, Any]:
-        log.info("test_job_received", fields=command.field_names())
-        return {"fields": len(command.field_names())}
+        fields = command.field_names()
+        log.info("test_job_received", type=command.json_type(), fields=fields)
+        return {"fields": len(fields)}

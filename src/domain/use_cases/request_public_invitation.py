@@ -30,24 +30,29 @@ END_USER_ROLE_ID = 0
 
 
 class RequestPublicInvitation(BaseModel):
-    """Wire payload as the public API enqueues it."""
+    """Wire payload as the public API enqueues it.
+
+    Only ``email`` is required, as in the original, which read nothing else before acting: the
+    public API sends no ``userRedirect`` when the calling service has no redirect URI, and a
+    field left out is left out of what is written (JSON drops ``undefined``), never refused.
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    firstName: str
-    lastName: str
+    firstName: str | None = None
+    lastName: str | None = None
     email: str = Field(min_length=1)
     organisation: str | None = None
-    sourceId: SourceId
+    sourceId: SourceId | None = None
     callback: str | None = None
-    userRedirect: str
-    clientId: str
+    userRedirect: str | None = None
+    clientId: str | None = None
     inviteSubjectOverride: str | None = None
     inviteBodyOverride: str | None = None
 
     def callback_entry(self) -> dict[str, Any]:
         """This request's callback in the directories API's shape."""
-        return {"sourceId": self.sourceId, "callback": self.callback, "clientId": self.clientId}
+        return _present(sourceId=self.sourceId, callback=self.callback, clientId=self.clientId)
 
 
 class RequestPublicInvitationUseCase:
@@ -95,13 +100,13 @@ class RequestPublicInvitationUseCase:
             delivery_log=self._delivery_log,
             key=context.reference("notify-relying-party"),
             queue=NOTIFY_RELYING_PARTY_QUEUE,
-            data={
-                "userId": user_id,
-                "sourceId": command.sourceId,
-                "callback": command.callback,
-                "state": "EXISTING_USER",
-                "clientId": command.clientId,
-            },
+            data=_present(
+                userId=user_id,
+                sourceId=command.sourceId,
+                callback=command.callback,
+                state="EXISTING_USER",
+                clientId=command.clientId,
+            ),
         )
 
     async def _existing_invitation(
@@ -123,11 +128,11 @@ class RequestPublicInvitationUseCase:
 
 
 def _new_invitation(command: RequestPublicInvitation) -> dict[str, Any]:
+    origin = _present(clientId=command.clientId, redirectUri=command.userRedirect)
     return {
-        "firstName": command.firstName,
-        "lastName": command.lastName,
+        **_present(firstName=command.firstName, lastName=command.lastName),
         "email": command.email,
-        "origin": {"clientId": command.clientId, "redirectUri": command.userRedirect},
+        **({"origin": origin} if origin else {}),
         "selfStarted": False,
         "callbacks": [command.callback_entry()] if command.callback else [],
         "overrides": {
@@ -135,6 +140,11 @@ def _new_invitation(command: RequestPublicInvitation) -> dict[str, Any]:
             "body": command.inviteBodyOverride or None,
         },
     }
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    """The values the producer sent: absent ones are left out, as ``JSON.stringify`` did."""
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def _same_callback(entry: Any, command: RequestPublicInvitation) -> bool:

@@ -28,7 +28,11 @@ SELF_REGISTER_TEMPLATE = "selfRegisterNewAccount"
 INVITE_TEMPLATE = "inviteNewUser"
 ENTRA_DEFAULT_SUBJECT = "You\u2019ve been invited to join DfE Sign-in"
 CODE_PLACEHOLDER = "((VERIFICATION CODE))"
-PLAIN_TEXT_KEYS = ("firstName", "lastName", "customMessage", "serviceName", "reason", "subject")
+END_USER_TEXT_KEYS = ("firstName", "lastName", "serviceName", "reason")
+"""Names and the invitation's reason: text people typed, which Notify renders as plain text."""
+OVERRIDE_KEYS = ("customMessage", "subject")
+"""The relying party's own wording (``inviteBodyOverride``/``inviteSubjectOverride``), where
+links are intended: rendered as the original did unless ``sanitise_invitation_overrides``."""
 
 
 class InvitationOverrides(BaseModel):
@@ -85,8 +89,13 @@ class SendInvitationUseCase:
         else:
             template, extra = INVITE_TEMPLATE, self._code_invitation(command)
         personalisation = {**self._common(command), **extra}
-        message = email_to(template, command.email, personalisation, PLAIN_TEXT_KEYS)
+        message = email_to(template, command.email, personalisation, self._plain_text_keys())
         return await send_one(self._delivery, context, message)
+
+    def _plain_text_keys(self) -> tuple[str, ...]:
+        if self._settings.sanitise_invitation_overrides:
+            return END_USER_TEXT_KEYS + OVERRIDE_KEYS
+        return END_USER_TEXT_KEYS
 
     def _common(self, command: SendInvitation) -> dict[str, object]:
         overrides = command.overrides or InvitationOverrides()

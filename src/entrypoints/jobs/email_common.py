@@ -29,6 +29,7 @@ class EmailCommon(containers.DeclarativeContainer):
         EmailSettings,
         support_email_address=config.email.support_email_address,
         use_entra_for_account_registration=config.email.use_entra_for_account_registration,
+        sanitise_invitation_overrides=config.email.sanitise_invitation_overrides,
     )
     delivery = providers.Singleton(
         EmailDelivery, email=adapters.email, delivery_log=adapters.delivery_log

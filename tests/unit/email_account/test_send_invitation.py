@@ -67,7 +67,7 @@ async def test_entra_invitation_has_the_default_subject_and_no_code(
     assert email.sent == [
         expected(
             "inviteNewUserEntra",
-            ("firstName", "lastName", "customMessage", "reason", "subject"),
+            ("firstName", "lastName", "reason"),
             reason=" for Acme Academy",
             subject="You\u2019ve been invited to join DfE Sign-in",
         )
@@ -90,13 +90,53 @@ async def test_entra_invitation_with_custom_subject_and_body(
     assert email.sent == [
         expected(
             "inviteNewUserEntra",
-            ("firstName", "lastName", "customMessage", "reason", "subject"),
+            ("firstName", "lastName", "reason"),
             customMessage="Welcome aboard",
             isApprover=True,
             reason=" by ann@example.com at Acme Academy",
             subject="Join us",
         )
     ]
+
+
+LINKED_BODY = "Read [our guide](https://rp.example.org/guide) first."
+
+
+@pytest.mark.parametrize("entra", [ENTRA_ON, ENTRA_OFF])
+async def test_relying_party_wording_reaches_notify_unsanitised_by_default(
+    delivery: EmailDelivery, email: InMemoryEmailSender, entra: EmailSettings
+) -> None:
+    data = {**PAYLOAD, "overrides": {"subject": "Join https://rp.example.org", "body": LINKED_BODY}}
+
+    await run(delivery, entra, data)
+
+    (sent,) = email.sent
+    assert sent.personalisation["customMessage"] == LINKED_BODY
+    assert sent.personalisation["subject"] == "Join https://rp.example.org"
+    assert sent.plain_text_fields == ("firstName", "lastName", "reason")
+
+
+async def test_a_setting_sanitises_the_relying_party_wording_too(
+    delivery: EmailDelivery, email: InMemoryEmailSender
+) -> None:
+    settings = EmailSettings(sanitise_invitation_overrides=True)
+    data = {**PAYLOAD, "overrides": {"subject": "Join us", "body": LINKED_BODY}}
+
+    await run(delivery, settings, data)
+
+    assert email.sent[0].plain_text_fields == (
+        "firstName", "lastName", "reason", "customMessage", "subject",
+    )  # fmt: skip
+
+
+async def test_names_and_service_name_stay_sanitised(
+    delivery: EmailDelivery, email: InMemoryEmailSender
+) -> None:
+    data = {**PAYLOAD, "firstName": "[Jo](https://evil.example)", "selfInvoked": True}
+
+    await run(delivery, ENTRA_OFF, {**data, "serviceName": "Teacher services"})
+
+    assert email.sent[0].plain_text_fields == ("firstName", "lastName", "serviceName")
 
 
 async def test_self_registration_sends_the_code(
@@ -109,7 +149,7 @@ async def test_self_registration_sends_the_code(
     assert email.sent == [
         expected(
             "selfRegisterNewAccount",
-            ("firstName", "lastName", "customMessage", "serviceName"),
+            ("firstName", "lastName", "serviceName"),
             serviceName="Teacher services",
             code="ABC123",
         )
@@ -124,7 +164,7 @@ async def test_invitation_has_code_reason_and_default_subject(
     assert email.sent == [
         expected(
             "inviteNewUser",
-            ("firstName", "lastName", "customMessage", "reason", "subject"),
+            ("firstName", "lastName", "reason"),
             code="ABC123",
             reason="",
             subject="ABC123 is your DfE Sign-in verification code",

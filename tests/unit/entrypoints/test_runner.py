@@ -5,10 +5,12 @@ import random
 from typing import Any
 
 import pytest
+import structlog
 from pydantic import BaseModel, ConfigDict
 
 from domain.errors import InvalidPayload, UpstreamUnavailable
 from domain.model import JobContext
+from domain.use_cases.log_test_job import LogTestJob, LogTestJobUseCase
 from entrypoints.registry import JobSpec, build_registry
 from entrypoints.worker.retry import EMAIL_RETRY, RetryPolicy
 from entrypoints.worker.runner import parse_payload, run_job
@@ -91,3 +93,24 @@ def test_retry_delays_grow_with_jitter_and_stop_at_the_limit() -> None:
 def test_retry_respects_retry_after_and_max_age() -> None:
     assert EMAIL_RETRY.next_delay_s(attempts_made=0, age_s=0, retry_after_s=60) == 60
     assert EMAIL_RETRY.next_delay_s(attempts_made=1, age_s=EMAIL_RETRY.max_age_s) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [({"b": 1, "a": None}, 2), ([1, "two"], 0), ("text", 0), (None, 0), (3.5, 0), (False, 0)],
+)
+async def test_the_test_job_accepts_any_json_value(data: Any, fields: int) -> None:
+    spec = JobSpec("test", LogTestJob, LogTestJobUseCase())
+    assert await run_job(spec, data, CONTEXT) == {"fields": fields}
+
+
+async def test_the_test_job_logs_field_names_or_the_type_never_values() -> None:
+    spec = JobSpec("test", LogTestJob, LogTestJobUseCase())
+    with structlog.testing.capture_logs() as logs:
+        await run_job(spec, {"email": "someone@example.com"}, CONTEXT)
+        await run_job(spec, ["someone@example.com"], CONTEXT)
+    assert [(entry["type"], entry["fields"]) for entry in logs] == [
+        ("object", ["email"]),
+        ("array", []),
+    ]
+    assert "someone@example.com" not in repr(logs)

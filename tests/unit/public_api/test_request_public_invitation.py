@@ -276,9 +276,58 @@ def test_numeric_source_id_is_kept_as_sent() -> None:
     assert command(sourceId=17).sourceId == 17
 
 
-@pytest.mark.parametrize("missing", ["email", "sourceId", "clientId", "userRedirect"])
-def test_required_fields(missing: str) -> None:
-    with pytest.raises(ValueError, match=missing):
-        RequestPublicInvitation.model_validate(
-            {k: v for k, v in command().model_dump().items() if k != missing}
-        )
+@pytest.mark.parametrize("email", [None, ""])
+def test_email_is_the_one_required_field(email: str | None) -> None:
+    wire = {"email": email} if email is not None else {}
+    with pytest.raises(ValueError, match="email"):
+        RequestPublicInvitation.model_validate(wire)
+
+
+# Leniency: the original read nothing but the e-mail address before acting ------------------
+
+
+async def test_without_user_redirect_the_invitation_is_created_without_redirect_uri(
+    use_case: RequestPublicInvitationUseCase, directories: InMemoryDirectories
+) -> None:
+    result = await use_case(command(userRedirect=None), CONTEXT)
+
+    assert result == {"outcome": "new_invitation"}
+    assert directories.invitations["invitation-1"]["origin"] == {"clientId": "rp-client"}
+    assert directories.organisation_links == [("invitation", "org-1", "invitation-1", 0)]
+
+
+async def test_without_client_id_or_redirect_there_is_no_origin_and_callbacks_omit_it(
+    use_case: RequestPublicInvitationUseCase, directories: InMemoryDirectories
+) -> None:
+    await use_case(command(userRedirect=None, clientId=None), CONTEXT)
+
+    invitation = directories.invitations["invitation-1"]
+    assert "origin" not in invitation
+    assert invitation["callbacks"] == [
+        {"sourceId": "src-1", "callback": "https://rp.example.org/hook"}
+    ]
+
+
+async def test_without_names_the_invitation_is_created_without_them(
+    use_case: RequestPublicInvitationUseCase, directories: InMemoryDirectories
+) -> None:
+    await use_case(command(firstName=None, lastName=None), CONTEXT)
+
+    invitation = directories.invitations["invitation-1"]
+    assert "firstName" not in invitation
+    assert "lastName" not in invitation
+    assert invitation["email"] == "ada@example.org"
+
+
+async def test_without_source_id_the_relying_party_job_leaves_it_out(
+    use_case: RequestPublicInvitationUseCase,
+    directories: InMemoryDirectories,
+    publisher: InMemoryJobPublisher,
+) -> None:
+    directories.users["u1"] = {"sub": "user-1", "email": "ada@example.org"}
+
+    await use_case(command(sourceId=None, clientId=None), CONTEXT)
+
+    assert [job.data for job in publisher.published] == [
+        {"userId": "user-1", "callback": "https://rp.example.org/hook", "state": "EXISTING_USER"}
+    ]
