@@ -66,9 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return CONFIG_ERROR
     secrets = settings.secret_values()
     if args.command == "worker":
-        configure_logging(settings.jobs_log_level, cache=True, secrets=secrets)
+        configure_logging(
+            settings.jobs_log_level,
+            cache=True,
+            secrets=secrets,
+            log_format=settings.jobs_log_format,
+        )
     else:
-        configure_logging("warning", secrets=secrets)
+        configure_logging("warning", secrets=secrets, log_format=settings.jobs_log_format)
     try:
         return asyncio.run(_dispatch(args, settings))
     except UsageError as error:

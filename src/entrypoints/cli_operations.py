@@ -21,20 +21,17 @@ from rich.text import Text
 from adapters.bullmq.inspector import CLEANABLE_STATES, BullmqQueueInspector
 from adapters.bullmq.job_records import JobRecord
 from entrypoints.masking import mask_job
+from entrypoints.terminal import printable
 
 OPERATIONS = frozenset({"failed", "show", "retry", "clean"})
 NOT_DONE = 1
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-CONTROL_CHARACTERS = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-"""C0 and C1 controls but tab and newline (ESC starts terminal sequences), and bidi overrides."""
 
 
 def literal(value: str) -> Text:
     """``value`` as plain text: no markup, no control characters."""
-    return Text(CONTROL_CHARACTERS.sub("", value))
+    return Text(printable(value))
 
 
 def duration_s(text: str) -> float:

@@ -1,9 +1,13 @@
-"""structlog set-up: one JSON object per line, personal data and secrets redacted as a backstop.
+"""structlog set-up: JSON lines, or human-readable lines in a terminal; personal data and
+secrets redacted as a backstop in both.
 
-Exceptions are rendered as structured tracebacks *without* frame locals (structlog shows them
-by default, and locals hold request headers, form bodies, connection URLs and job data), and
-redaction runs *after* rendering, over every value of the line: messages, exception texts and
-library log lines alike. Configured secrets are replaced wherever they appear.
+Exceptions are rendered *without* frame locals (structlog's and Rich's pretty tracebacks show
+them, and locals hold request headers, form bodies, connection URLs and job data): as structured
+tracebacks in JSON, as Python's plain traceback text on the console. Redaction runs *after* the
+exception is rendered and *before* the renderer, over every value of the line: messages,
+exception texts and library log lines alike, whichever renderer follows. Configured secrets are
+replaced wherever they appear. The console renderer also drops control characters, so a logged
+value cannot restyle or retitle the terminal.
 """
 
 import logging
@@ -16,11 +20,14 @@ import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 
 from domain.personal_data import REDACTED, is_sensitive_key, redact_text
+from entrypoints.terminal import printable
 
 MIN_SECRET_CHARS = 8
 """Shorter configured values are not replaced literally (they would blank ordinary words)."""
 MAX_NESTING = 16
 """Deeper values in a line (a pathological exception group) are rendered as text."""
+LOG_FORMATS = ("auto", "json", "console")
+"""``auto``: console lines when stdout is a terminal, JSON otherwise (``JOBS_LOG_FORMAT``)."""
 
 
 class Redactor:
@@ -54,25 +61,26 @@ class Redactor:
 
 
 def configure_logging(
-    level: str = "info", *, cache: bool = False, secrets: Iterable[str] = ()
+    level: str = "info",
+    *,
+    cache: bool = False,
+    secrets: Iterable[str] = (),
+    log_format: str = "auto",
 ) -> None:
-    """One JSON object per line on stdout, from structlog and from stdlib loggers alike.
+    """One line per event on stdout, from structlog and from stdlib loggers alike.
 
     Our own events take structlog's native path (no stdlib logging on the per-job hot path);
     library loggers (bullmq, httpx, uvicorn, asyncio, Notify's client) go through a stdlib
     handler with the same processors. ``secrets`` are the configured secret values, removed
-    from every line. ``cache`` binds loggers once: for the worker process, not for tests.
+    from every line. ``log_format`` is one of ``LOG_FORMATS``. ``cache`` binds loggers once:
+    for the worker process, not for tests.
     """
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
-    render: list[Any] = [
-        structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
-        Redactor(secrets),
-        structlog.processors.JSONRenderer(ensure_ascii=False),
-    ]
+    render = _renderers(Redactor(secrets), console=_console(log_format))
     structlog.configure(
         processors=[*shared, *render],
         logger_factory=structlog.PrintLoggerFactory(),
@@ -93,6 +101,36 @@ def configure_logging(
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     for library in ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio"):
         _through_root(logging.getLogger(library))
+
+
+def _console(log_format: str) -> bool:
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}")
+    return log_format == "console" or (log_format == "auto" and sys.stdout.isatty())
+
+
+def _renderers(redactor: Redactor, *, console: bool) -> list[Any]:
+    """Exception rendering, then redaction, then the renderer: the same order for both."""
+    if not console:
+        return [
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
+            redactor,
+            structlog.processors.JSONRenderer(ensure_ascii=False),
+        ]
+    return [
+        structlog.processors.ExceptionRenderer(),  # Python's own traceback text: no locals
+        redactor,
+        _printable_values,
+        structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty(), sort_keys=False),
+    ]
+
+
+def _printable_values(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """No control characters reach the terminal (the renderer prints the event text as is)."""
+    for key, value in event.items():
+        if isinstance(value, str):
+            event[key] = printable(value)
+    return event
 
 
 def _through_root(logger: logging.Logger) -> None:

@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     jobs_monitor_token: SecretStr | None = _env("JOBS_MONITOR_TOKEN")
     jobs_state_database_url: SecretStr | None = _env("JOBS_STATE_DATABASE_URL")
     jobs_log_level: str = Field(default="info", validation_alias=AliasChoices("JOBS_LOG_LEVEL"))
+    jobs_log_format: str = Field(default="auto", validation_alias=AliasChoices("JOBS_LOG_FORMAT"))
     jobs_concurrency: int = Field(
         default=10, gt=0, validation_alias=AliasChoices("JOBS_CONCURRENCY")
     )
@@ -155,6 +156,13 @@ class Settings(BaseSettings):
     def _log_level(cls, value: str) -> str:
         if value.lower() not in ("debug", "info", "warning", "error"):
             raise ValueError("must be one of debug, info, warning, error")
+        return value.lower()
+
+    @field_validator("jobs_log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.lower() not in ("auto", "json", "console"):
+            raise ValueError("must be one of auto, json, console")
         return value.lower()
 
     # Derived values -------------------------------------------------------------------------

@@ -159,3 +159,59 @@ async def test_an_unhandled_route_error_logs_no_token_and_no_job_data(lines: Lin
     assert "cannot render 1 job(s)" in text
     assert MONITOR_TOKEN not in text
     assert "someone@example.com" not in text, "the failed job's data"
+
+
+@pytest.fixture
+def console(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], str]]:
+    """Logging with the console renderer (as in a terminal); call the fixture for the text."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    configure_logging("info", secrets=[SECRET, DB_PASSWORD], log_format="console")
+    [handler] = root.handlers
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(CurrentStdout())  # type: ignore[arg-type]
+    yield lambda: capsys.readouterr().out
+    root.handlers[:], level = saved
+    root.setLevel(level)
+    structlog.reset_defaults()
+
+
+def test_the_console_renderer_redacts_exactly_as_the_json_one(console: Callable[[], str]) -> None:
+    log = structlog.get_logger("test")
+    log.info("email_sent", email="someone@example.com", note="to other@example.org", job_id="7")
+    logging.getLogger("somelibrary").error("connecting with %s", f"pwd {DB_PASSWORD}")
+    try:
+        _fetch_token(ADDRESS)
+    except ValueError:
+        log.exception("token_failed")
+    text = console()
+    assert "email_sent" in text
+    assert "job_id=7" in text
+    assert "note='to [email]'" in text
+    assert "email=[redacted]" in text
+    assert "Traceback (most recent call last)" in text, "a readable traceback"
+    assert "_fetch_token" in text
+    for secret in (SECRET, DB_PASSWORD, ADDRESS, "someone@example.com", "person.name"):
+        assert secret not in text
+    assert "{" not in text.splitlines()[0], "a human line, not JSON"
+
+
+def test_the_console_renderer_prints_no_terminal_escapes(console: Callable[[], str]) -> None:
+    structlog.get_logger("test").warning("\x1b]0;pwned\x07reason \x1b[31mred\x1b[0m")
+    text = console()
+    assert "\x1b]0;" not in text
+    assert "\x1b[31mred" not in text
+    assert "reason [31mred[0m" in text or "reason red" in text
+
+
+def test_auto_format_is_json_when_stdout_is_not_a_terminal(lines: Lines) -> None:
+    """The ``lines`` fixture leaves the format at ``auto``; pytest's stdout is no terminal."""
+    assert not sys.stdout.isatty()
+    structlog.get_logger("test").info("plain_event", job_id="1")
+    [line] = lines()
+    assert (line["event"], line["job_id"], line["level"]) == ("plain_event", "1", "info")
+
+
+def test_an_unknown_log_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="auto, json, console"):
+        configure_logging("info", log_format="xml")

@@ -151,3 +151,13 @@ def test_a_malformed_percent_escape_is_refused_without_the_value(
     assert line.startswith("REDIS_CONN: ")
     assert "percent-escape" in line
     assert "secret" not in line
+
+
+def test_log_format_is_auto_json_or_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert settings(monkeypatch).jobs_log_format == "auto"
+    assert settings(monkeypatch, JOBS_LOG_FORMAT="JSON").jobs_log_format == "json"
+    with pytest.raises(ValidationError) as refused:
+        settings(monkeypatch, JOBS_LOG_FORMAT="pretty")
+    assert describe_errors(refused.value) == [
+        "JOBS_LOG_FORMAT: Value error, must be one of auto, json, console"
+    ]
