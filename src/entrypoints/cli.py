@@ -17,7 +17,12 @@ from rich.console import Console
 from rich.table import Table
 
 from domain.errors import UpstreamUnavailable
-from entrypoints.cli_operations import OPERATIONS, add_operations_commands, run_operation
+from entrypoints.cli_operations import (
+    OPERATIONS,
+    add_jobs_arguments,
+    add_operations_commands,
+    run_operation,
+)
 from entrypoints.container import (
     Application,
     build_container,
@@ -26,7 +31,7 @@ from entrypoints.container import (
     stop_resources,
 )
 from entrypoints.logging import configure_logging
-from entrypoints.registry import DYNAMIC_FAMILIES
+from entrypoints.registry import DYNAMIC_FAMILIES, attempts_allowed, is_push_queue
 from entrypoints.required_settings import ConfigurationRefused, redis_problems
 from entrypoints.settings import Settings, describe_errors
 
@@ -49,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     enqueue = commands.add_parser("enqueue", help="enqueue a job as the Node producers do")
     enqueue.add_argument("type", help="job type (= queue name)")
     enqueue.add_argument("data", nargs="?", default="{}", help="JSON object, or - for stdin")
-    commands.add_parser("jobs", help="list the job types this worker consumes")
+    add_jobs_arguments(
+        commands.add_parser("jobs", help="the job types this worker consumes, or one type's jobs")
+    )
     commands.add_parser("status", help="job counts by state for every job type")
     add_operations_commands(commands)
     return parser
@@ -103,7 +110,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return await run_worker(settings)
     container = build_container(settings)
-    if args.command == "jobs":
+    if args.command == "jobs" and args.type is None:
         return await _jobs(container)
     if redis_problems(settings):
         raise ConfigurationRefused(redis_problems(settings))
@@ -149,7 +156,7 @@ async def _known_types(container: Application) -> list[str]:
 async def _require_known_type(container: Application, job_type: str) -> None:
     if job_type in await _known_types(container):
         return
-    if any(job_type.startswith(f"{family}_") for family in DYNAMIC_FAMILIES):
+    if is_push_queue(job_type):
         return
     raise UsageError(f"unknown job type '{job_type}' (see 'dsi-jobs jobs')")
 
@@ -170,7 +177,10 @@ async def _enqueue(container: Application, job_type: str, data: dict[str, Any]) 
 
 async def _operation(container: Application, args: argparse.Namespace, queues: list[str]) -> int:
     inspector = await resolve(container.adapters.queue_inspector)
-    return await run_operation(args, inspector, queues)
+    registry = await resolve(container.registry)
+    return await run_operation(
+        args, inspector, queues, lambda queue: attempts_allowed(registry, queue)
+    )
 
 
 async def _status(container: Application) -> int:

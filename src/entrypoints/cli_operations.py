@@ -1,4 +1,6 @@
-"""The operator commands of ``dsi-jobs``: ``failed``, ``show``, ``retry`` and ``clean``.
+"""The operator commands of ``dsi-jobs``: ``jobs TYPE --state``, ``failed``, ``show``,
+``retry``, ``promote``, ``pause``, ``resume`` and ``clean``: what the dashboard shows and does,
+with the same columns (``entrypoints.job_listing``) and the same BullMQ scripts.
 
 Job data, reasons and stack traces are shown masked (``entrypoints.masking``); results go to
 stdout, progress bars and problems to stderr. Everything read from Redis is printed literally:
@@ -10,7 +12,7 @@ import argparse
 import json
 import re
 import sys
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -18,12 +20,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from adapters.bullmq.inspector import CLEANABLE_STATES, BullmqQueueInspector
+from adapters.bullmq.inspector import CLEANABLE_STATES, LISTED_STATES, BullmqQueueInspector
 from adapters.bullmq.job_records import JobRecord
+from entrypoints import job_listing
 from entrypoints.masking import mask_job
 from entrypoints.terminal import printable
 
-OPERATIONS = frozenset({"failed", "show", "retry", "clean"})
+OPERATIONS = frozenset({"jobs", "failed", "show", "retry", "promote", "pause", "resume", "clean"})
+Attempts = Callable[[str], int | None]
+"""How many attempts this worker gives a queue's jobs (``entrypoints.registry``)."""
 NOT_DONE = 1
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -42,6 +47,14 @@ def duration_s(text: str) -> float:
     return float(match[1]) * SECONDS[match[2]]
 
 
+def add_jobs_arguments(jobs: argparse.ArgumentParser) -> None:
+    """``dsi-jobs jobs`` lists job types; with a type, that queue's jobs in one state."""
+    jobs.add_argument("type", nargs="?", help="job type: list its jobs instead of the types")
+    jobs.add_argument("--state", choices=LISTED_STATES, default="waiting", help="(default waiting)")
+    jobs.add_argument("--limit", type=int, default=20, help="jobs shown (default 20, at most 200)")
+    jobs.add_argument("--start", type=int, default=0, help="skip this many jobs first")
+
+
 def add_operations_commands(commands: Any) -> None:
     failed = commands.add_parser("failed", help="list failed jobs with their reason")
     failed.add_argument("type", nargs="?", help="job type (default: every job type)")
@@ -54,6 +67,15 @@ def add_operations_commands(commands: Any) -> None:
     which = retry.add_mutually_exclusive_group(required=True)
     which.add_argument("job_id", nargs="?", help="the failed job to retry")
     which.add_argument("--all", action="store_true", help="every failed job of the type")
+    promote = commands.add_parser("promote", help="run delayed jobs (retries) now")
+    promote.add_argument("type", help="job type (= queue name)")
+    which = promote.add_mutually_exclusive_group(required=True)
+    which.add_argument("job_id", nargs="?", help="the delayed job to run now")
+    which.add_argument("--all", action="store_true", help="every delayed job of the type")
+    for command, action in (("pause", "stop every worker (Node or this one) taking"),
+                            ("resume", "let workers take")):  # fmt: skip
+        paused = commands.add_parser(command, help=f"{action} new jobs of a type")
+        paused.add_argument("type", help="job type (= queue name)")
     clean = commands.add_parser("clean", help="delete finished jobs older than a duration")
     clean.add_argument("type", help="job type (= queue name)")
     clean.add_argument("--state", choices=CLEANABLE_STATES, default="failed")
@@ -65,18 +87,43 @@ def add_operations_commands(commands: Any) -> None:
 
 
 async def run_operation(
-    args: argparse.Namespace, inspector: BullmqQueueInspector, queues: list[str]
+    args: argparse.Namespace,
+    inspector: BullmqQueueInspector,
+    queues: list[str],
+    attempts: Attempts = lambda _: None,
 ) -> int:
     out = Console(width=160, markup=False, highlight=False, emoji=False)
+    if args.command == "jobs":
+        return await _jobs(out, inspector, args, attempts(args.type))
     if args.command == "failed":
         return await _failed(out, inspector, queues, args.limit)
     if args.command == "show":
-        return await _show(out, inspector, args.type, args.job_id)
+        return await _show(out, inspector, args.type, args.job_id, attempts(args.type))
     if args.command == "retry":
         if args.all:
             return await _retry_all(out, inspector, args.type)
         return await _retry_one(out, inspector, args.type, args.job_id)
+    if args.command == "promote":
+        return await _promote(out, inspector, args.type, None if args.all else args.job_id)
+    if args.command in ("pause", "resume"):
+        return await _pause(out, inspector, args.type, pause=args.command == "pause")
     return await _clean(out, inspector, args.type, args.state, args.older_than, args.dry_run)
+
+
+async def _jobs(
+    out: Console, inspector: BullmqQueueInspector, args: argparse.Namespace, attempts: int | None
+) -> int:
+    page = await inspector.jobs(args.type, args.state, args.start, args.limit)
+    paused = " (queue paused)" if await inspector.is_paused(args.type) else ""
+    table = Table(*job_listing.COLUMNS[page.state], title=f"{page.state} {args.type} jobs{paused}")
+    for job in page.jobs:
+        table.add_row(
+            *(literal(cell) for cell in job_listing.row(mask_job(job), page.state, attempts))
+        )
+    out.print(table)
+    shown = f"{page.start + 1}-{page.start + len(page.jobs)}" if page.jobs else "none"
+    out.print(f"{shown} shown of {page.total} {page.state}")
+    return 0
 
 
 async def _failed(
@@ -98,15 +145,21 @@ async def _failed(
     return 0
 
 
-async def _show(out: Console, inspector: BullmqQueueInspector, queue: str, job_id: str) -> int:
+async def _show(
+    out: Console, inspector: BullmqQueueInspector, queue: str, job_id: str, attempts: int | None
+) -> int:
     job = await inspector.job(queue, job_id)
     if job is None:
         _problem(f"no job {job_id} in {queue}")
         return NOT_DONE
     masked = mask_job(job)
-    out.print(_summary(queue, masked))
-    out.print("data (masked):")
-    out.print(literal(json.dumps(masked.data, indent=2, ensure_ascii=False)))
+    out.print(_summary(queue, masked, attempts))
+    for title, value in (("data (masked)", masked.data), ("options", masked.options)):
+        out.print(f"{title}:")
+        out.print(literal(json.dumps(value, indent=2, ensure_ascii=False)))
+    if masked.return_value is not None:
+        out.print("return value (masked):")
+        out.print(literal(json.dumps(masked.return_value, indent=2, ensure_ascii=False)))
     if masked.stacktrace:
         out.print("stack trace (masked):")
         for trace in masked.stacktrace:
@@ -114,14 +167,9 @@ async def _show(out: Console, inspector: BullmqQueueInspector, queue: str, job_i
     return 0
 
 
-def _summary(queue: str, job: JobRecord) -> Table:
+def _summary(queue: str, job: JobRecord, attempts: int | None) -> Table:
     table = Table.grid(padding=(0, 2))
-    for label, value in (
-        ("type", queue), ("id", job.id), ("name", job.name), ("state", job.state or "unknown"),
-        ("attempts", str(job.attempts_made)), ("created", _time(job.timestamp)),
-        ("processed", _time(job.processed_on)), ("finished", _time(job.finished_on)),
-        ("reason", job.failed_reason or ""),
-    ):  # fmt: skip
+    for label, value in job_listing.details(queue, job, attempts):
         table.add_row(label, literal(value))
     return table
 
@@ -142,6 +190,30 @@ async def _retry_all(out: Console, inspector: BullmqQueueInspector, queue: str) 
             queue, lambda n: progress.advance(task, n)
         )  # fmt: skip
     out.print(f"{moved} failed {queue} job(s) moved back to waiting")
+    return 0
+
+
+async def _promote(
+    out: Console, inspector: BullmqQueueInspector, queue: str, job_id: str | None
+) -> int:
+    if job_id is None:
+        moved = await inspector.promote_all(queue)
+        out.print(f"{moved} delayed {queue} job(s) moved to waiting")
+        return 0
+    if not await inspector.promote(queue, job_id):
+        _problem(f"job {job_id} of {queue} is not delayed: nothing promoted")
+        return NOT_DONE
+    out.print(f"job {job_id} of {queue} moved to waiting: it runs next")
+    return 0
+
+
+async def _pause(out: Console, inspector: BullmqQueueInspector, queue: str, *, pause: bool) -> int:
+    if pause:
+        await inspector.pause(queue)
+        out.print(f"{queue} paused: no worker takes new jobs until 'dsi-jobs resume {queue}'")
+    else:
+        await inspector.resume(queue)
+        out.print(f"{queue} resumed")
     return 0
 
 
@@ -174,9 +246,7 @@ def _progress() -> Progress:
 
 
 def _time(epoch_ms: int | None) -> str:
-    if not epoch_ms:
-        return "-"
-    return f"{datetime.fromtimestamp(epoch_ms / 1000, tz=UTC):%Y-%m-%d %H:%M:%S}"
+    return job_listing.moment(epoch_ms, job_listing.now_ms())
 
 
 def _problem(message: str) -> None:

@@ -28,7 +28,8 @@ MAX_STACK_TRACES = 10
 
 
 def mask_job(job: JobRecord) -> JobRecord:
-    """The job as operators see it: data, failure reason and stack traces masked.
+    """The job as operators see it: data, options, return value, failure reason and stack
+    traces masked.
 
     Reasons and traces are masked again on display because other processes (Node workers,
     older versions) write them too.
@@ -36,6 +37,8 @@ def mask_job(job: JobRecord) -> JobRecord:
     return replace(
         job,
         data=mask_personal_data(job.data),
+        options=mask_personal_data(job.options),
+        return_value=mask_personal_data(job.return_value),
         failed_reason=mask_text(job.failed_reason) if job.failed_reason else None,
         stacktrace=[
             mask_text(trace, MAX_STACK_TRACE_CHARS) for trace in job.stacktrace[-MAX_STACK_TRACES:]

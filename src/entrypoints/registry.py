@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from domain.model import JobContext
-from entrypoints.worker.retry import NO_RETRY, RetryPolicy
+from entrypoints.worker.retry import NO_RETRY, SYNC_RETRY, RetryPolicy
 
 C = TypeVar("C", bound=BaseModel)
 
@@ -57,3 +57,16 @@ DYNAMIC_FAMILIES = (
     "sendwsuserupdated_v1",
 )
 """Per-application queues: ``<family>_<applicationId>`` (catalogue §1.2)."""
+
+
+def is_push_queue(queue: str) -> bool:
+    """A per-application legacy-sync queue (``<family>_<applicationId>``)."""
+    return any(queue.startswith(f"{family}_") for family in DYNAMIC_FAMILIES)
+
+
+def attempts_allowed(registry: Registry, queue: str) -> int | None:
+    """How many attempts this worker gives a job of ``queue`` (``None``: not one it consumes)."""
+    spec = registry.get(queue)
+    if spec is not None:
+        return spec.retry.max_attempts
+    return SYNC_RETRY.max_attempts if is_push_queue(queue) else None

@@ -1,4 +1,5 @@
-"""``dsi-jobs failed|show|retry|clean`` in-process, on a private Redis holding real failed jobs."""
+"""``dsi-jobs jobs|failed|show|retry|promote|pause|resume|clean`` in-process, on a private Redis
+holding real failed and retrying jobs."""
 
 import asyncio
 import json
@@ -15,11 +16,12 @@ from bullmq import Queue
 from pydantic import BaseModel, ConfigDict
 
 from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
-from domain.errors import InvalidPayload
+from domain.errors import InvalidPayload, UpstreamUnavailable
 from domain.model import JobContext
 from entrypoints.cli import main
 from entrypoints.registry import JobSpec
 from entrypoints.settings import redis_connection_options
+from entrypoints.worker.retry import RetryPolicy
 from entrypoints.worker.service import WorkerService, WorkerTuning
 from tests.support.redis_server import RedisServer, running_redis
 
@@ -54,6 +56,43 @@ async def _seed(url: str, datas: list[dict[str, Any]]) -> list[str]:
         await service.stop(5)
         await client.aclose()
     return ids
+
+
+RETRYING = "passwordreset_v1"  # a job type with retries (8 attempts)
+
+
+async def unavailable(command: Anything, context: JobContext) -> None:
+    raise UpstreamUnavailable("notify answered 503 for someone@example.com")
+
+
+async def _seed_retrying(url: str) -> str:
+    """One job the real worker tried once and scheduled to retry in 10 to 20 minutes."""
+    client = redis.Redis.from_url(url, decode_responses=True)
+    queue = Queue(RETRYING, {"connection": client})
+    job_id = str((await queue.add(RETRYING, {"userId": "u-9"}, PRODUCER_JOB_OPTIONS)).id)
+    slow_retry = RetryPolicy(max_attempts=8, base_delay_s=1200.0, max_delay_s=1200.0)
+    service = WorkerService(
+        {RETRYING: JobSpec(RETRYING, Anything, unavailable, retry=slow_retry)},
+        redis_connection_options(url), WorkerTuning(lock_duration_ms=5000),
+    )  # fmt: skip
+    await service.start()
+    try:
+        deadline = time.monotonic() + 15
+        while (await queue.getJobCounts("delayed"))["delayed"] < 1:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+    finally:
+        await service.stop(5)
+        await client.aclose()
+    return job_id
+
+
+async def _redis(url: str, *command: str) -> Any:
+    client = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        return await client.execute_command(*command)
+    finally:
+        await client.aclose()
 
 
 async def _counts(url: str) -> dict[str, int]:
@@ -160,6 +199,9 @@ def test_clean_dry_run_then_for_real(
         ["clean", QUEUE, "--older-than", "soon"],
         ["clean", QUEUE, "--older-than", "1h", "--state", "waiting"],
         ["clean", QUEUE],
+        ["promote", QUEUE],
+        ["pause"],
+        ["jobs", QUEUE, "--state", "paused"],
     ],
 )
 def test_usage_errors_exit_2(argv: list[str], server: RedisServer) -> None:
@@ -235,3 +277,71 @@ def test_deeply_nested_job_data_is_shown_cut_short(
     assert "evil[/i]" in out
     if argv[0] == "show":
         assert "<job data is nested too deeply to show>" in out
+
+
+def test_jobs_by_state_show_the_same_columns_as_the_dashboard(
+    failed_ids: list[str], server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    retrying = asyncio.run(_seed_retrying(server.url + "/4"))
+    code, out, _ = run(capsys, "jobs", RETRYING, "--state", "delayed")
+    assert code == 0, out
+    flat = " ".join(out.split())
+    assert retrying in out
+    assert "attempt 2 of 8" in flat, "the next attempt of the policy's 8"
+    assert "notify answered 503 for [email]" in flat, "the last error, masked"
+    assert "someone@example.com" not in out
+    assert "(in 1" in flat, "next run in 10 to 20 minutes"
+    assert "1-1 shown of 1 delayed" in flat
+
+    code, out, _ = run(capsys, "jobs", QUEUE, "--state", "failed", "--limit", "1")
+    flat = " ".join(out.split())
+    assert (code, "1-1 shown of 2 failed" in flat, "1 of 1" in flat) == (0, True, True)
+    code, out, _ = run(capsys, "jobs", QUEUE, "--state", "failed", "--start", "1")
+    assert "2-2 shown of 2 failed" in " ".join(out.split())
+    code, out, _ = run(capsys, "jobs", QUEUE, "--state", "active")
+    assert (code, "none shown of 0 active" in " ".join(out.split())) == (0, True)
+    code, out, _ = run(capsys, "jobs")
+    assert (code, f"{RETRYING}\n" in out, "sendwsuserupdated_v1_<applicationId>" in out) == (
+        0, True, True,
+    )  # fmt: skip
+
+
+def test_promote_runs_a_delayed_job_now_keeping_its_attempts(
+    server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.url + "/4"
+    job_id = asyncio.run(_seed_retrying(url))
+    code, out, _ = run(capsys, "promote", RETRYING, job_id)
+    assert (code, f"job {job_id} of {RETRYING} moved to waiting" in out) == (0, True)
+    assert asyncio.run(_redis(url, "LRANGE", f"bull:{RETRYING}:wait", "0", "-1")) == [job_id]
+    assert asyncio.run(_redis(url, "HGET", f"bull:{RETRYING}:{job_id}", "atm")) == "1"
+    code, _, err = run(capsys, "promote", RETRYING, job_id)
+    assert (code, "is not delayed" in err) == (1, True)
+    code, out, _ = run(capsys, "jobs", RETRYING)
+    assert (code, "attempts made" in out, "1 of 8" in out) == (0, True, True)
+
+    asyncio.run(_seed_retrying(url))  # its worker retries the promoted job too
+    delayed = asyncio.run(_redis(url, "ZCARD", f"bull:{RETRYING}:delayed"))
+    code, out, _ = run(capsys, "promote", RETRYING, "--all")
+    assert (code, f"{delayed} delayed {RETRYING} job(s) moved to waiting" in out) == (0, True)
+    assert asyncio.run(_redis(url, "ZCARD", f"bull:{RETRYING}:delayed")) == 0
+
+
+def test_pause_and_resume_as_bullmq_does(
+    failed_ids: list[str], server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.url + "/4"
+    run(capsys, "retry", QUEUE, "--all")
+    code, out, _ = run(capsys, "pause", QUEUE)
+    assert (code, "test paused" in out) == (0, True)
+    assert asyncio.run(_redis(url, "HEXISTS", f"bull:{QUEUE}:meta", "paused")) == 1
+    assert asyncio.run(_redis(url, "LLEN", f"bull:{QUEUE}:paused")) == 2
+    code, out, _ = run(capsys, "jobs", QUEUE, "--state", "waiting")
+    flat = " ".join(out.split())
+    assert (code, "(queue paused)" in flat, "1-2 shown of 2 waiting" in flat) == (0, True, True)
+    assert all(job_id in out for job_id in failed_ids)
+
+    code, out, _ = run(capsys, "resume", QUEUE)
+    assert (code, "test resumed" in out) == (0, True)
+    assert asyncio.run(_redis(url, "HEXISTS", f"bull:{QUEUE}:meta", "paused")) == 0
+    assert asyncio.run(_redis(url, "LLEN", f"bull:{QUEUE}:wait")) == 2

@@ -1,26 +1,45 @@
 """Read and repair queue state as Node tools do (same keys, same Lua), for the CLI and HTTP app.
 
-Retrying and cleaning run BullMQ's own scripts (``reprocessJob``, ``moveJobsToWait``,
-``cleanJobsInSet``) through the ``bullmq`` package, so they are atomic and Node-compatible.
+Every change runs BullMQ's own scripts through the ``bullmq`` package's ``Queue`` and ``Job``
+methods (``reprocessJob`` to retry, ``moveJobsToWait`` to retry all, ``cleanJobsInSet``,
+``pause`` to pause and resume, ``promote``), so each is atomic and exactly what Node's
+``queue.pause()`` or ``job.promote()`` does: Node tools (bull-board, Taskforce) agree with it.
+Listing reads the same keys Node's ``Queue.getJobs`` reads, a page at a time.
 """
 
+import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import redis.asyncio as redis
 from bullmq import Job, Queue
 
 from adapters.bullmq.errors import translate_redis_errors
-from adapters.bullmq.job_records import JobRecord, job_options, job_record
+from adapters.bullmq.job_records import JobRecord, job_options, read_jobs
 from adapters.bullmq.throughput import MinuteCount, per_minute, queue_pipeline_commands
 
 JOB_STATES = ("waiting", "active", "delayed", "prioritized", "completed", "failed", "paused")
+LISTED_STATES = ("waiting", "active", "delayed", "failed", "completed")
+"""The states operators list jobs in; ``waiting`` includes paused and prioritized jobs."""
 CLEANABLE_STATES = ("completed", "failed")
 """Sets scored by ``finishedOn``; cleaning waiting or delayed jobs would lose work."""
 BATCH = 1000
+MAX_PAGE = 200
+DELAYED_SCORE_SHIFT = 0x1000
+"""BullMQ 5 scores a delayed job ``run-at ms * 0x1000 + a counter``."""
 
 Progress = Callable[[int], None]
 """Told how many jobs one batch of a bulk operation handled."""
+
+
+@dataclasses.dataclass(frozen=True)
+class JobPage:
+    """Jobs ``start`` to ``start + len(jobs)`` of the ``total`` in one state."""
+
+    state: str
+    jobs: list[JobRecord]
+    total: int
+    start: int
 
 
 class BullmqQueueInspector:
@@ -49,26 +68,128 @@ class BullmqQueueInspector:
 
     async def failed(self, queue: str, limit: int = 50) -> list[JobRecord]:
         """The most recently failed jobs first, at most ``limit``."""
-        with translate_redis_errors(f"list failed {queue} jobs"):
-            ids = await self._client.zrevrange(self._key(queue, "failed"), 0, limit - 1)
-            async with self._client.pipeline(transaction=False) as pipe:
-                for job_id in ids:
-                    pipe.hgetall(self._key(queue, job_id))
-                hashes = await pipe.execute()
-        return [
-            job_record(job_id, raw, "failed")
-            for job_id, raw in zip(ids, hashes, strict=True)
-            if raw
-        ]
+        return (await self.jobs(queue, "failed", 0, limit)).jobs
+
+    async def jobs(self, queue: str, state: str, start: int = 0, count: int = 50) -> JobPage:
+        """One page of ``state`` jobs (``LISTED_STATES``) in the order operators read them:
+        waiting and delayed jobs in the order they will run, active, failed and completed
+        jobs newest first. At most ``MAX_PAGE`` jobs; large fields are not fetched."""
+        if state not in LISTED_STATES:
+            raise ValueError(f"state must be one of {', '.join(LISTED_STATES)}")
+        start, count = max(0, start), max(1, min(count, MAX_PAGE))
+        with translate_redis_errors(f"list {state} {queue} jobs"):
+            ids, total, run_at = await self._page_ids(queue, state, start, count)
+            jobs = await read_jobs(self._client, self._key(queue, ""), ids, state)
+        if run_at:
+            jobs = [replace_next_run(job, run_at.get(job.id)) for job in jobs]
+        return JobPage(state, jobs, total, start)
+
+    async def _page_ids(
+        self, queue: str, state: str, start: int, count: int
+    ) -> tuple[list[str], int, dict[str, int]]:
+        end = start + count - 1
+        if state == "delayed":
+            key = self._key(queue, "delayed")
+            scored = await self._client.zrange(key, start, end, withscores=True)
+            run_at = {job_id: int(score) // DELAYED_SCORE_SHIFT for job_id, score in scored}
+            return [job_id for job_id, _ in scored], int(await self._client.zcard(key)), run_at
+        if state in ("failed", "completed"):
+            key = self._key(queue, state)
+            ids = await self._client.zrevrange(key, start, end)
+            return list(ids), int(await self._client.zcard(key)), {}
+        if state == "active":
+            key = self._key(queue, "active")
+            ids = await self._client.lrange(key, start, end)  # type: ignore[misc]
+            return list(ids), int(await self._client.llen(key)), {}  # type: ignore[misc]
+        return await self._waiting_ids(queue, start, count)
+
+    async def _waiting_ids(
+        self, queue: str, start: int, count: int
+    ) -> tuple[list[str], int, dict[str, int]]:
+        """Waiting, paused (a paused v5 queue keeps its waiting jobs there) and prioritized,
+        next to run first: producers push onto the head of the lists, workers take the tail."""
+        lists = [self._key(queue, "wait"), self._key(queue, "paused")]
+        prioritized = self._key(queue, "prioritized")
+        async with self._client.pipeline(transaction=False) as pipe:
+            for key in lists:
+                pipe.llen(key)
+            pipe.zcard(prioritized)
+            lengths = [int(n) for n in await pipe.execute()]
+        ids: list[str] = []
+        offset = start
+        for key, length in zip([*lists, prioritized], lengths, strict=True):
+            wanted = count - len(ids)
+            if wanted <= 0:
+                break
+            if offset >= length:
+                offset -= length
+                continue
+            last = min(length, offset + wanted) - 1
+            if key == prioritized:
+                ids.extend(await self._client.zrange(key, offset, last))
+            else:
+                found = await self._client.lrange(key, -(last + 1), -(offset + 1))  # type: ignore[misc]
+                ids.extend(reversed(found))
+            offset = 0
+        return [i for i in ids if not i.startswith("0:")], sum(lengths), {}
 
     async def job(self, queue: str, job_id: str) -> JobRecord | None:
         """One job with its current state, or ``None`` when it does not exist (any more)."""
         with translate_redis_errors(f"read a {queue} job"):
-            raw: dict[str, str] = await self._client.hgetall(self._key(queue, job_id))  # type: ignore[misc]
-            if not raw:
+            found = await read_jobs(self._client, self._key(queue, ""), [job_id])
+            if not found:
                 return None
-            state = await self._queue(queue).getJobState(job_id)
-        return job_record(job_id, raw, str(state))
+            state = str(await self._queue(queue).getJobState(job_id))
+            score = None
+            if state == "delayed":
+                score = await self._client.zscore(self._key(queue, "delayed"), job_id)
+        job = dataclasses.replace(found[0], state=state)
+        return replace_next_run(job, None if score is None else int(score) // DELAYED_SCORE_SHIFT)
+
+    async def find(self, queues: Iterable[str], job_id: str) -> list[str]:
+        """The queues holding a job with this id (ids are counters per queue, so often many)."""
+        names = list(queues)
+        with translate_redis_errors("find a job"):
+            async with self._client.pipeline(transaction=False) as pipe:
+                for queue in names:
+                    pipe.exists(self._key(queue, job_id))
+                found = await pipe.execute()
+        return [queue for queue, exists in zip(names, found, strict=True) if exists]
+
+    async def is_paused(self, queue: str) -> bool:
+        with translate_redis_errors(f"read whether {queue} is paused"):
+            return bool(await self._queue(queue).isPaused())
+
+    async def pause(self, queue: str) -> None:
+        """BullMQ's ``Queue.pause()``: no worker (Node or Python) takes new jobs until resumed;
+        jobs already running finish."""
+        with translate_redis_errors(f"pause {queue}"):
+            await self._queue(queue).pause()
+
+    async def resume(self, queue: str) -> None:
+        """BullMQ's ``Queue.resume()``."""
+        with translate_redis_errors(f"resume {queue}"):
+            await self._queue(queue).resume()
+
+    async def promote(self, queue: str, job_id: str) -> bool:
+        """Run a delayed job now (BullMQ's ``Job.promote()``); ``False`` when it is not delayed.
+
+        The attempt count is kept: a promoted retry is the same next attempt, only sooner.
+        """
+        with translate_redis_errors(f"promote a {queue} job"):
+            try:
+                await Job(self._queue(queue), queue, {}, {}, job_id).promote()
+            except TypeError:  # bullmq's error for "not in the delayed state"
+                return False
+        return True
+
+    async def promote_all(self, queue: str) -> int:
+        """Run every delayed job now (BullMQ's ``Queue.promoteJobs()``); return how many."""
+        key = self._key(queue, "delayed")
+        with translate_redis_errors(f"promote delayed {queue} jobs"):
+            before = int(await self._client.zcard(key))
+            await self._queue(queue).promoteJobs({"count": BATCH})
+            return max(0, before - int(await self._client.zcard(key)))
 
     async def retry(self, queue: str, job_id: str) -> bool:
         """Move one failed job back to waiting; ``False`` when it is not (or no longer) failed.
@@ -149,6 +270,10 @@ class BullmqQueueInspector:
         if not timestamp:
             return None
         return max(0.0, time.time() - int(timestamp) / 1000)
+
+
+def replace_next_run(job: JobRecord, next_run_ms: int | None) -> JobRecord:
+    return job if next_run_ms is None else dataclasses.replace(job, next_run_ms=next_run_ms)
 
 
 def _require_cleanable(state: str) -> None:
