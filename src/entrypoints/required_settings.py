@@ -9,7 +9,9 @@ Outside ``dev`` (``LOCAL_ENV``) the worker does not start when
   legacy-sync history would silently start afresh: every entity pushed as CREATE again);
 * a setting the registered jobs read is unset: found by walking the container's providers
   from each job family's specs, so a new job's needs are found without a list to keep;
-* ``GOVNOTIFY_TEMP_MAP`` lacks a template key a registered job may send (``SendsEmail``).
+* ``GOVNOTIFY_TEMP_MAP`` lacks a template key a registered job may send (``SendsEmail``);
+* neither ``JOBS_MONITOR_ALLOWED_ROLES`` nor ``JOBS_MONITOR_ALLOWED_CLIENT_IDS`` says who may
+  use ``/monitor``, ``/metrics`` and ``/dashboard`` (every token would be refused).
 
 The embedded stand-ins of the first three are allowed outside ``dev`` only with
 ``JOBS_ALLOW_EMBEDDED_DEFAULTS=true`` (never a partial SQL Server set). In ``dev`` the same
@@ -82,7 +84,11 @@ async def configuration_problems(settings: Settings) -> list[str]:
     inspected = build_container(settings.model_copy(update={"local_redis_conn": UNUSED_REDIS_URL}))
     try:
         registry = await resolve(inspected.registry)
-        return settings_problems(settings) + wiring_problems(inspected, registry, settings)
+        return (
+            settings_problems(settings)
+            + monitor_problems(settings)
+            + wiring_problems(inspected, registry, settings)
+        )
     finally:
         await stop_resources(inspected)
 
@@ -117,6 +123,16 @@ def settings_problems(settings: Settings) -> list[str]:
             f"(the embedded state database needs {EMBEDDED_HINT})"
         )
     return problems
+
+
+def monitor_problems(settings: Settings) -> list[str]:
+    """Outside ``dev`` the HTTP routes need to know whose tokens to accept."""
+    if settings.is_dev or settings.monitor_allowed_roles or settings.monitor_allowed_client_ids:
+        return []
+    return [
+        "JOBS_MONITOR_ALLOWED_ROLES or JOBS_MONITOR_ALLOWED_CLIENT_IDS: not set (who may use "
+        "/monitor, /metrics and /dashboard)"
+    ]
 
 
 def wiring_problems(container: Application, registry: Registry, settings: Settings) -> list[str]:

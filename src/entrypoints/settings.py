@@ -109,6 +109,8 @@ class Settings(BaseSettings):
         default=False, validation_alias=AliasChoices("JOBS_WEBHOOK_ALLOW_HTTP")
     )
     jobs_webhook_allowed_hosts: str | None = _env("JOBS_WEBHOOK_ALLOWED_HOSTS")
+    jobs_monitor_allowed_roles: str | None = _env("JOBS_MONITOR_ALLOWED_ROLES")
+    jobs_monitor_allowed_client_ids: str | None = _env("JOBS_MONITOR_ALLOWED_CLIENT_IDS")
     jobs_allow_embedded_defaults: bool = Field(
         default=False, validation_alias=AliasChoices("JOBS_ALLOW_EMBEDDED_DEFAULTS")
     )
@@ -178,8 +180,17 @@ class Settings(BaseSettings):
     @property
     def webhook_allowed_hosts(self) -> tuple[str, ...]:
         """Host names, IPs or CIDRs a relying-party webhook may reach despite being internal."""
-        entries = (self.jobs_webhook_allowed_hosts or "").split(",")
-        return tuple(entry.strip() for entry in entries if entry.strip())
+        return _entries(self.jobs_webhook_allowed_hosts)
+
+    @property
+    def monitor_allowed_roles(self) -> tuple[str, ...]:
+        """App roles (``roles`` claim) that may use ``/monitor``, ``/metrics``, ``/dashboard``."""
+        return _entries(self.jobs_monitor_allowed_roles)
+
+    @property
+    def monitor_allowed_client_ids(self) -> tuple[str, ...]:
+        """Client ids (``azp``/``appid`` claim) that may use them, whatever their roles."""
+        return _entries(self.jobs_monitor_allowed_client_ids)
 
     def secret_values(self) -> list[str]:
         """Every configured secret, so that logging can remove it wherever it appears."""
@@ -200,6 +211,11 @@ class Settings(BaseSettings):
         if self.redis_conn:
             return SecretStr(_with_db(self.redis_conn.get_secret_value(), tls=True))
         return None
+
+
+def _entries(value: str | None) -> tuple[str, ...]:
+    """A comma-separated setting's entries, trimmed, empty ones dropped."""
+    return tuple(entry.strip() for entry in (value or "").split(",") if entry.strip())
 
 
 def _check_redis_url(url: str) -> None:

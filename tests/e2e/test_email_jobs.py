@@ -104,9 +104,10 @@ class Outcome:
 def worker_env(
     redis: RedisServer, notify_url: str, api_key: str, platform_url: str, *, entra: bool
 ) -> dict[str, str]:
-    """The original's variables only, plus ``GOVNOTIFY_BASE_URL`` for the stand-in and the
-    state database a production start requires. The main worker has a production
-    configuration; the Entra one runs in ``dev``, where a template key may be missing."""
+    """The original's variables only, plus ``GOVNOTIFY_BASE_URL`` for the stand-in, and the
+    state database and monitor allow-list a production start requires. The main worker has a
+    production configuration; the Entra one runs in ``dev``, where a template key may be
+    missing."""
     templates = ENTRA_TEMPLATES if entra else TEMPLATES
     return {
         **({"LOCAL_ENV": "dev"} if entra else {}),
@@ -128,6 +129,7 @@ def worker_env(
         "AAD_SHD_CLIENT_SECRET": CLIENT_SECRET,
         "AAD_SHD_APP_ID": RESOURCE,
         "NOTIF_SUPPORT_EMAIL_ADDRESS": SUPPORT_DESK,
+        "JOBS_MONITOR_ALLOWED_ROLES": "Jobs.Operator",
         "JOB_JWT_SECRET": "e2e-relying-party-secret",
         "JOBS_STATE_DATABASE_URL": "sqlite+aiosqlite:///state.sqlite3",
         "ENTRA_USE_FOR_ACCOUNT_REGISTRATION": "true" if entra else "false",

@@ -62,6 +62,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "PLATFORM_GLOBAL_SERVER_NAME": "sql.example",
         "SVC_SIGNIN_JOBS": "svc-jobs",
         "PLATFORM_GLOBAL_JOBS_DATABASE_NAME": "jobs",
+        "JOBS_MONITOR_ALLOWED_ROLES": "Jobs.Operator",  # new in dsi-jobs, required outside dev
         **overrides,
     }
 

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from entrypoints.http.auth import TokenVerifier, bearer_token
 from entrypoints.http.dashboard import QueueOperations, dashboard_routes
 from entrypoints.http.dashboard_auth import dashboard_gate, is_dashboard_path
+from entrypoints.http.dashboard_sessions import DashboardSessions, InMemoryDashboardSessions
 from entrypoints.http.metrics import JobMetrics
 from entrypoints.http.probes import probe_routes
 
@@ -45,20 +46,21 @@ OPEN_PATHS = frozenset({"/", "/healthcheck", "/livez", "/readyz"})
 
 class _RequireBearer(BaseHTTPMiddleware):
     """Every route but the probes needs a valid token; the dashboard also takes it from its
-    cookie or, once, from ``?token=`` (see ``entrypoints.http.dashboard_auth``)."""
+    session cookie, opened once with ``?token=`` (see ``entrypoints.http.dashboard_auth``)."""
 
-    def __init__(self, app: Any, verifier: TokenVerifier) -> None:
+    def __init__(self, app: Any, verifier: TokenVerifier, sessions: DashboardSessions) -> None:
         super().__init__(app)
         self._verifier = verifier
+        self._sessions = sessions
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
         if path in OPEN_PATHS or path.startswith("/healthcheck/"):
             return await call_next(request)
         if is_dashboard_path(path):
-            return await dashboard_gate(request, call_next, self._verifier)
+            return await dashboard_gate(request, call_next, self._verifier, self._sessions)
         token = bearer_token(request.headers.get("authorization"))
-        if token is None or not await self._verifier.verify(token):
+        if token is None or await self._verifier.verify(token) is None:
             return Response(status_code=401, headers={"www-authenticate": "Bearer"})
         return await call_next(request)
 
@@ -71,8 +73,12 @@ def create_app(
     grace_s: float,
     metrics: JobMetrics | None = None,
     queue_operations: QueueOperations | None = None,
+    sessions: DashboardSessions | None = None,
 ) -> Starlette:
-    """The app; ``/metrics`` needs ``metrics``, ``/dashboard`` needs ``queue_operations``."""
+    """The app; ``/metrics`` needs ``metrics``, ``/dashboard`` needs ``queue_operations``.
+
+    Dashboard sessions are kept in this process unless ``sessions`` shares them (Redis).
+    """
 
     async def ping(_: Request) -> Response:
         return Response(status_code=200)
@@ -108,7 +114,10 @@ def create_app(
         routes.append(Route("/metrics", _metrics_endpoint(metrics), methods=["GET"]))
     if queue_operations is not None:
         routes.extend(dashboard_routes(queue_operations, lambda: monitor.queues))
-    return Starlette(routes=routes, middleware=[Middleware(_RequireBearer, verifier=verifier)])
+    gate = Middleware(
+        _RequireBearer, verifier=verifier, sessions=sessions or InMemoryDashboardSessions()
+    )
+    return Starlette(routes=routes, middleware=[gate])
 
 
 def _metrics_endpoint(metrics: JobMetrics) -> Callable[[Request], Awaitable[Response]]:

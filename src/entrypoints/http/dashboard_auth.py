@@ -1,11 +1,13 @@
 """How a browser authenticates to ``/dashboard``, which it cannot send a bearer header to.
 
 * ``Authorization: Bearer <token>`` works as on every other route (scripts, curl);
-* ``/dashboard?token=<token>`` (any dashboard URL, GET) checks the token, stores it in an
-  ``HttpOnly; SameSite=Strict`` cookie scoped to ``/dashboard`` (``Secure`` over https) and
-  redirects to the same URL without it, so the token leaves the address bar and history;
-* afterwards the cookie is verified on every request, exactly like a bearer token (an Azure AD
-  token's expiry still applies).
+* ``/dashboard?token=<token>`` (any dashboard URL, GET) checks the token, exchanges it for a
+  random session id bound to the token's expiry (``entrypoints.http.dashboard_sessions``), puts
+  that id in an ``HttpOnly; SameSite=Strict`` cookie scoped to ``/dashboard`` (``Secure`` over
+  https) and redirects to the same URL without the token, so it leaves the address bar and
+  history; the token itself is never stored;
+* afterwards the session id in the cookie is checked on every request; it ends when the token
+  would have expired (8 hours at most).
 
 CSRF: the retry buttons are POST forms. A POST authenticated by the cookie must come from this
 origin (``Origin``, or ``Referer`` when a browser sends no ``Origin``, must name this host);
@@ -13,17 +15,19 @@ origin (``Origin``, or ``Referer`` when a browser sends no ``Origin``, must name
 lock. Pages send ``Referrer-Policy: same-origin`` so that the browser keeps sending ``Origin``.
 """
 
+import time
 from urllib.parse import urlencode, urlsplit
 
 from starlette.middleware.base import RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from entrypoints.http.auth import TokenVerifier, bearer_token
+from domain.errors import UpstreamUnavailable
+from entrypoints.http.auth import Grant, TokenVerifier, bearer_token
+from entrypoints.http.dashboard_sessions import MAX_SESSION_S, DashboardSessions
 
 DASHBOARD_PATH = "/dashboard"
 COOKIE = "dsi_jobs_dashboard"
-COOKIE_MAX_AGE_S = 8 * 3600
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
@@ -46,19 +50,29 @@ def is_dashboard_path(path: str) -> bool:
 
 
 async def dashboard_gate(
-    request: Request, call_next: RequestResponseEndpoint, verifier: TokenVerifier
+    request: Request,
+    call_next: RequestResponseEndpoint,
+    verifier: TokenVerifier,
+    sessions: DashboardSessions,
 ) -> Response:
-    """Authenticate a dashboard request (header, cookie or ``?token=``), then run it."""
-    query_token = request.query_params.get("token")
-    if query_token is not None and request.method == "GET":
-        if not await verifier.verify(query_token):
+    """Authenticate a dashboard request (header, session cookie or ``?token=``), then run it."""
+    try:
+        query_token = request.query_params.get("token")
+        if query_token is not None and request.method == "GET":
+            grant = await verifier.verify(query_token)
+            if grant is None:
+                return _unauthorised()
+            return await _start_session(request, grant, sessions)
+        header_token = bearer_token(request.headers.get("authorization"))
+        if header_token is not None:
+            if await verifier.verify(header_token) is None:
+                return _unauthorised()
+            return _secured(await call_next(request))
+        if not await sessions.valid(request.cookies.get(COOKIE, "")):
             return _unauthorised()
-        return _remember(request, query_token)
-    header_token = bearer_token(request.headers.get("authorization"))
-    token = header_token or request.cookies.get(COOKIE)
-    if token is None or not await verifier.verify(token):
-        return _unauthorised()
-    if header_token is None and request.method not in ("GET", "HEAD") and not same_origin(request):
+    except UpstreamUnavailable:
+        return _secured(Response("Redis is unavailable.", status_code=503))
+    if request.method not in ("GET", "HEAD") and not same_origin(request):
         return _secured(Response("cross-origin request refused", status_code=403))
     return _secured(await call_next(request))
 
@@ -73,12 +87,18 @@ def same_origin(request: Request) -> bool:
     return bool(referer) and urlsplit(referer).netloc == host
 
 
-def _remember(request: Request, token: str) -> Response:
+async def _start_session(request: Request, grant: Grant, sessions: DashboardSessions) -> Response:
+    lifetime_s = MAX_SESSION_S
+    if grant.expires_at is not None:
+        lifetime_s = min(lifetime_s, int(grant.expires_at - time.time()))
+    if lifetime_s <= 0:
+        return _unauthorised()
+    session_id = await sessions.create(lifetime_s)
     kept = [(key, value) for key, value in request.query_params.multi_items() if key != "token"]
     target = request.url.path + (f"?{urlencode(kept)}" if kept else "")
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
-        COOKIE, token, max_age=COOKIE_MAX_AGE_S, path=DASHBOARD_PATH, httponly=True,
+        COOKIE, session_id, max_age=lifetime_s, path=DASHBOARD_PATH, httponly=True,
         samesite="strict", secure=_https(request),
     )  # fmt: skip
     return _secured(response)

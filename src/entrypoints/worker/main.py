@@ -21,6 +21,7 @@ from entrypoints.container import (
 )
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier, TokenVerifier
+from entrypoints.http.dashboard_sessions import RedisDashboardSessions
 from entrypoints.http.operations import Operations
 from entrypoints.required_settings import ConfigurationRefused, configuration_problems
 from entrypoints.settings import Settings
@@ -45,6 +46,8 @@ def _verifier(settings: Settings) -> TokenVerifier:
     return AzureAdTokenVerifier(
         tenant_url=settings.tenant_url,
         audience=settings.aad_shd_app_id,
+        allowed_roles=settings.monitor_allowed_roles,
+        allowed_client_ids=settings.monitor_allowed_client_ids,
         timeout_s=settings.jobs_http_timeout_seconds,
     )
 
@@ -93,6 +96,7 @@ async def run_worker(settings: Settings) -> int:
             grace_s=settings.jobs_shutdown_grace_seconds,
             metrics=operations.metrics,
             queue_operations=inspector,
+            sessions=RedisDashboardSessions(await resolve(container.gateways.redis)),
         )
         server = _Server(
             uvicorn.Config(app, host="0.0.0.0", port=settings.port, log_config=None)  # noqa: S104

@@ -114,4 +114,4 @@ async def test_monitor_stop_and_start() -> None:
 
 async def test_azure_verifier_without_tenant_refuses() -> None:
     verifier = AzureAdTokenVerifier(tenant_url=None, audience="api://x", timeout_s=1)
-    assert await verifier.verify("a.b.c") is False
+    assert await verifier.verify("a.b.c") is None

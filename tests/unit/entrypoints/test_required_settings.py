@@ -51,12 +51,13 @@ async def test_nothing_configured_outside_dev_names_every_missing_variable(
 ) -> None:
     found = await problems(monkeypatch, {})
     variables = [line.partition(":")[0] for line in found]
-    assert variables[:3] == [
+    assert variables[:4] == [
         "LOCAL_REDIS_CONN or REDIS_CONN",
         "GOVNOTIFY_API_KEY",
         f"{', '.join(SQL_SERVER)} or JOBS_STATE_DATABASE_URL",
+        "JOBS_MONITOR_ALLOWED_ROLES or JOBS_MONITOR_ALLOWED_CLIENT_IDS",
     ]
-    assert set(variables[3:-1]) == set(CONFIG_VARIABLES.values())
+    assert set(variables[4:-1]) == set(CONFIG_VARIABLES.values())
     assert variables[-1] == "GOVNOTIFY_TEMP_MAP"
 
 
@@ -151,3 +152,22 @@ async def test_declared_template_keys_cover_what_every_job_sends(
         assert template_keys(registry) == set(TEMPLATE_KEYS) - unused
     finally:
         await stop_resources(container)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"JOBS_MONITOR_ALLOWED_CLIENT_IDS": "operator-client"},
+        {"JOBS_MONITOR_ALLOWED_ROLES": "Jobs.Operator, Jobs.Reader"},
+        {"LOCAL_ENV": "dev"},
+    ],
+)
+async def test_who_may_use_the_monitor_must_be_said_outside_dev(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
+    base = without(production_env(), "JOBS_MONITOR_ALLOWED_ROLES")
+    assert await problems(monkeypatch, base) == [
+        "JOBS_MONITOR_ALLOWED_ROLES or JOBS_MONITOR_ALLOWED_CLIENT_IDS: not set (who may use "
+        "/monitor, /metrics and /dashboard)"
+    ]
+    assert await problems(monkeypatch, {**base, **env}) == []

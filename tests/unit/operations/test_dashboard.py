@@ -1,6 +1,7 @@
 """``/dashboard``: token once in the URL then a cookie, same-origin POSTs, masked data, retries."""
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -13,7 +14,7 @@ from adapters.bullmq.job_records import JobRecord
 from adapters.bullmq.throughput import MinuteCount
 from domain.errors import UpstreamUnavailable
 from entrypoints.http.app import create_app
-from entrypoints.http.auth import StaticTokenVerifier
+from entrypoints.http.auth import Grant, StaticTokenVerifier
 from entrypoints.http.dashboard_auth import COOKIE
 from tests.unit.entrypoints.test_http_app import FakeMonitor, redis_up
 
@@ -245,3 +246,43 @@ async def test_reasons_and_stack_traces_are_masked_on_display() -> None:
         assert leak not in page.text
     assert "no user [email]" in page.text
     assert "[nested too deep]" in page.text
+
+
+class ExpiringVerifier:
+    """Accepts ``TOKEN`` as a token that expires ``lifetime_s`` from now."""
+
+    def __init__(self, lifetime_s: float) -> None:
+        self.lifetime_s = lifetime_s
+
+    async def verify(self, token: str) -> Grant | None:
+        return Grant(expires_at=time.time() + self.lifetime_s) if token == TOKEN else None
+
+
+async def test_the_cookie_holds_a_session_id_never_the_token() -> None:
+    http = await signed_in(FakeQueues())
+    session_id = http.cookies[COOKIE]
+    assert session_id != TOKEN
+    assert TOKEN not in session_id
+    again = await client(FakeQueues()).get("/dashboard", params={"token": TOKEN})
+    assert again.cookies[COOKIE] != session_id, "a new random id each time"
+    answer = await http.get("/monitor", headers={"authorization": f"Bearer {session_id}"})
+    assert answer.status_code == 401, "the cookie is no credential for the API"
+    http.cookies.set(COOKIE, session_id + "0")
+    assert (await http.get("/dashboard")).status_code == 401
+
+
+@pytest.mark.parametrize("lifetime_s", [120, -5])
+async def test_a_session_lasts_no_longer_than_its_token(lifetime_s: float) -> None:
+    app = create_app(
+        monitor=FakeMonitor(queues=["test"]), ping_redis=redis_up,
+        verifier=ExpiringVerifier(lifetime_s), grace_s=1, queue_operations=FakeQueues(),
+    )  # fmt: skip
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
+    answer = await http.get("/dashboard", params={"token": TOKEN})
+    if lifetime_s < 0:
+        assert answer.status_code == 401, "an expired token opens no session"
+        return
+    assert answer.status_code == 303
+    max_age = re.search(r"Max-Age=(\d+)", answer.headers["set-cookie"], re.I)
+    assert max_age is not None
+    assert lifetime_s - 5 <= int(max_age[1]) <= lifetime_s
