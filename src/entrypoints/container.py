@@ -81,6 +81,9 @@ class Adapters(containers.DeclarativeContainer):
             timeout_s=config.http.timeout_s,
         ),
     )
+    notify_budget = providers.Singleton(
+        RedisSendBudget, client=gateways.redis, per_minute=config.notify.per_minute
+    )
     email = providers.Selector(
         config.notify.mode,
         notify=providers.Singleton(
@@ -92,9 +95,7 @@ class Adapters(containers.DeclarativeContainer):
                 templates=config.notify.templates,
                 timeout_s=config.http.timeout_s,
             ),
-            budget=providers.Singleton(
-                RedisSendBudget, client=gateways.redis, per_minute=config.notify.per_minute
-            ),
+            budget=notify_budget,
             pause_scale=config.notify.pause_scale,
         ),
         outbox=providers.Singleton(

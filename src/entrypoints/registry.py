@@ -70,3 +70,23 @@ def attempts_allowed(registry: Registry, queue: str) -> int | None:
     if spec is not None:
         return spec.retry.max_attempts
     return SYNC_RETRY.max_attempts if is_push_queue(queue) else None
+
+
+FAMILIES = ("e-mail", "public API", "legacy sync", "test")
+"""How operators group the queues (the dashboard's sections)."""
+_PUBLIC_API = frozenset(
+    {"publicinvitationrequest_v1", "publicinvitationcomplete_v1",
+     "publicinvitationnotifyrelyingparty_v1"}
+)  # fmt: skip
+_SYNC_FAN_OUTS = frozenset({"organisationupdated_v1", "roleupdated_v1", "userupdated_v1"})
+
+
+def queue_family(queue: str) -> str:
+    """The family (``FAMILIES``) a queue belongs to; every other registered queue is e-mail."""
+    if queue == "test":
+        return "test"
+    if queue in _PUBLIC_API:
+        return "public API"
+    if queue in _SYNC_FAN_OUTS or is_push_queue(queue):
+        return "legacy sync"
+    return "e-mail"

@@ -67,3 +67,15 @@ async def test_persistent_429s_surface_as_rate_limited(budget_client: redis.Redi
     with pytest.raises(RateLimited):
         await sender.send(MESSAGE)
     assert inner.sent == []
+
+
+async def test_usage_says_how_much_of_the_next_minute_is_booked(budget_client: redis.Redis) -> None:
+    budget = RedisSendBudget(budget_client, per_minute=600, burst=2)  # one per 100 ms
+    idle = await budget.usage()
+    assert (idle.percent_in_use, idle.waiting_s, idle.per_minute) == (0, 0.0, 600)
+    for _ in range(32):
+        await budget.reserve()
+    busy = await budget.usage()
+    assert busy.reserved_s == pytest.approx(3.2, abs=0.1)
+    assert busy.percent_in_use == 5
+    assert busy.waiting_s == pytest.approx(3.0, abs=0.1), "past the burst, sends wait"

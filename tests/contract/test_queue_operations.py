@@ -202,3 +202,70 @@ async def test_oldest_waiting_age(queue: Queue, inspector: BullmqQueueInspector)
     assert age is not None
     assert 89 < age < 120
     assert (await inspector.counts(queue.name))["waiting"] == 2
+
+
+async def test_pages_of_waiting_jobs_next_to_run_first_across_wait_paused_and_prioritized(
+    queue: Queue, inspector: BullmqQueueInspector
+) -> None:
+    ids = [str((await queue.add(queue.name, {"n": n}, PRODUCER_JOB_OPTIONS)).id) for n in range(5)]
+    urgent = str((await queue.add(queue.name, {"n": 9}, {"priority": 1})).id)
+
+    page = await inspector.jobs(queue.name, "waiting", 0, 4)
+    assert ([job.id for job in page.jobs], page.total) == (ids[:4], 6)
+    rest = await inspector.jobs(queue.name, "waiting", 4, 4)
+    assert [job.id for job in rest.jobs] == [ids[4], urgent]
+    await queue.pause()
+    paused = await inspector.jobs(queue.name, "waiting", 1, 2)
+    assert ([job.id for job in paused.jobs], paused.total) == (ids[1:3], 6)
+    assert await inspector.is_paused(queue.name)
+    with pytest.raises(ValueError, match="state must be one of"):
+        await inspector.jobs(queue.name, "paused")
+
+
+async def test_delayed_jobs_in_run_order_with_their_next_run(
+    queue: Queue, inspector: BullmqQueueInspector
+) -> None:
+    now_ms = int(time.time() * 1000)
+    later = str((await queue.add(queue.name, {}, {"delay": 120_000})).id)
+    sooner = str((await queue.add(queue.name, {}, {"delay": 60_000})).id)
+
+    page = await inspector.jobs(queue.name, "delayed")
+
+    assert [job.id for job in page.jobs] == [sooner, later]
+    assert page.jobs[0].next_run_ms == pytest.approx(now_ms + 60_000, abs=2_000)
+    shown = await inspector.job(queue.name, later)
+    assert shown is not None
+    assert (shown.state, shown.next_run_ms) == (
+        "delayed",
+        pytest.approx(now_ms + 120_000, abs=2_000),
+    )
+    assert await inspector.promote(queue.name, later) is True
+    assert await inspector.promote(queue.name, later) is False
+    assert await inspector.promote_all(queue.name) == 1
+    assert (await inspector.counts(queue.name))["waiting"] == 2
+
+
+async def test_a_large_field_is_never_fetched(
+    queue: Queue, inspector: BullmqQueueInspector, redis_client: redis.Redis
+) -> None:
+    job_id = str((await queue.add(queue.name, {"text": "x" * 300_000}, PRODUCER_JOB_OPTIONS)).id)
+    await redis_client.hset(f"bull:{queue.name}:{job_id}", "failedReason", "y" * 300_000)
+
+    (job,) = (await inspector.jobs(queue.name, "waiting")).jobs
+
+    assert job.data == "<job data is too large to show here: 300011 bytes>"  # {"text":"x…"}
+    assert job.failed_reason == "<the failure reason is too large to show here: 300000 bytes>"
+    assert job.options["removeOnComplete"] == PRODUCER_JOB_OPTIONS["removeOnComplete"]
+
+
+async def test_last_success_and_find(
+    queue: Queue, inspector: BullmqQueueInspector, redis_client: redis.Redis
+) -> None:
+    assert await inspector.last_success_ms(queue.name) is None
+    await redis_client.zadd(f"bull:{queue.name}:completed", {"5": 1_700_000_000_000})
+    await redis_client.hset(f"bull:{queue.name}:5", "name", queue.name)
+    assert await inspector.last_success_ms(queue.name) == 1_700_000_000_000
+    await redis_client.hset(f"bull:{queue.name}:metrics:completed", "prevTS", 1_700_000_060_000)
+    assert await inspector.last_success_ms(queue.name) == 1_700_000_060_000
+    assert await inspector.find([queue.name, "elsewhere"], "5") == [queue.name]
+    assert await inspector.find([queue.name], "6") == []

@@ -257,6 +257,20 @@ class BullmqQueueInspector:
                 results = await pipe.execute()
         return per_minute(results, now_ms, minutes)
 
+    async def last_success_ms(self, queue: str) -> int | None:
+        """When a job of ``queue`` last completed (epoch ms), or ``None`` if none is on record.
+
+        The newest completed job says it exactly; once retention has removed it, BullMQ's
+        metrics key still holds the minute of the last completions (``prevTS``).
+        """
+        with translate_redis_errors(f"read when a {queue} job last completed"):
+            async with self._client.pipeline(transaction=False) as pipe:
+                pipe.zrevrange(self._key(queue, "completed"), 0, 0, withscores=True)
+                pipe.hget(self._key(queue, "metrics:completed"), "prevTS")
+                newest, flushed = await pipe.execute()
+        found = [int(score) for _, score in newest] + ([int(flushed)] if flushed else [])
+        return max(found, default=None)
+
     async def oldest_waiting_age_s(self, queue: str) -> float | None:
         """Seconds the oldest waiting job has waited, or ``None`` when nothing waits.
 

@@ -10,6 +10,7 @@ Waiting happens inside the job's attempt, so a rate limit never uses up a job's 
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import redis.asyncio as redis
@@ -46,10 +47,33 @@ return wait
 """
 
 
+@dataclass(frozen=True)
+class BudgetUsage:
+    """How much of the shared budget is spoken for, as operators read it."""
+
+    per_minute: int
+    reserved_s: float
+    """How far ahead sends are already booked (0: idle); a 429 pause shows here too."""
+    burst_s: float
+    """Sends booked less than this far ahead go at once; beyond it, every send waits."""
+
+    @property
+    def percent_in_use(self) -> int:
+        """The share of the next minute's sends already booked, 0 to 100."""
+        return min(100, round(100 * self.reserved_s / 60))
+
+    @property
+    def waiting_s(self) -> float:
+        """How long a send would wait now."""
+        return max(0.0, self.reserved_s - self.burst_s)
+
+
 class RedisSendBudget:
     """``per_minute`` sends with ``burst`` in hand, shared through one Redis key."""
 
     def __init__(self, client: redis.Redis, *, per_minute: int, burst: int = 20) -> None:
+        self._client = client
+        self._per_minute = per_minute
         self._script = client.register_script(_RESERVE)
         burst = min(burst, per_minute - 1)
         self._interval_us = round(60_000_000 / (per_minute - burst))
@@ -65,6 +89,15 @@ class RedisSendBudget:
     async def pause(self, seconds: float) -> None:
         """Nobody sends for ``seconds`` (after a 429)."""
         await self._script(keys=[BUDGET_KEY], args=[self._interval_us, 0, round(seconds * 1e6)])
+
+    async def usage(self) -> BudgetUsage:
+        """The budget's state now, read without reserving anything (for the dashboard)."""
+        async with self._client.pipeline(transaction=False) as pipe:
+            pipe.time()
+            pipe.get(BUDGET_KEY)
+            (seconds, micros), booked = await pipe.execute()
+        ahead_us = max(0, int(booked or 0) - (int(seconds) * 1_000_000 + int(micros)))
+        return BudgetUsage(self._per_minute, ahead_us / 1e6, self._burst_us / 1e6)
 
 
 class ThrottledEmailSender:

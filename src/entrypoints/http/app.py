@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from entrypoints.http.auth import TokenVerifier, bearer_token
-from entrypoints.http.dashboard import QueueOperations, dashboard_routes
+from entrypoints.http.dashboard import DashboardFeeds, QueueOperations, dashboard_routes
 from entrypoints.http.dashboard_auth import dashboard_gate, is_dashboard_path
 from entrypoints.http.dashboard_sessions import DashboardSessions, InMemoryDashboardSessions
 from entrypoints.http.metrics import JobMetrics
@@ -74,8 +74,10 @@ def create_app(
     metrics: JobMetrics | None = None,
     queue_operations: QueueOperations | None = None,
     sessions: DashboardSessions | None = None,
+    dashboard_feeds: DashboardFeeds | None = None,
 ) -> Starlette:
-    """The app; ``/metrics`` needs ``metrics``, ``/dashboard`` needs ``queue_operations``.
+    """The app; ``/metrics`` needs ``metrics``, ``/dashboard`` needs ``queue_operations``
+    (``dashboard_feeds`` adds the attempts policy, subscriptions, Notify budget, consumers).
 
     Dashboard sessions are kept in this process unless ``sessions`` shares them (Redis).
     """
@@ -113,7 +115,7 @@ def create_app(
     if metrics is not None:
         routes.append(Route("/metrics", _metrics_endpoint(metrics), methods=["GET"]))
     if queue_operations is not None:
-        routes.extend(dashboard_routes(queue_operations, lambda: monitor.queues))
+        routes.extend(dashboard_routes(queue_operations, monitor, dashboard_feeds))
     gate = Middleware(
         _RequireBearer, verifier=verifier, sessions=sessions or InMemoryDashboardSessions()
     )

@@ -1,121 +1,172 @@
-"""Server-rendered HTML of the dashboard: plain HTML, inline CSS and SVG, no scripts.
+"""Server-rendered HTML of the dashboard's front page and the parts every page shares: plain
+HTML, inline CSS and SVG, no scripts (the CSP allows none).
 
 Every value from Redis is escaped; job data is masked before it gets here.
 """
 
-import json
-import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from html import escape
 from urllib.parse import quote
 
-from adapters.bullmq.job_records import JobRecord
 from adapters.bullmq.throughput import MinuteCount
+from entrypoints.http.dashboard_summary import Overview, QueueRow, Subscription
+from entrypoints.job_listing import moment, now_ms
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
-header{background:#0b0c0c;color:#fff;padding:10px 24px}header a{color:#fff}
-main{padding:16px 24px}h1{font-size:20px;margin:0}h2{font-size:17px;margin:20px 0 8px}
+header{background:#0b0c0c;color:#fff;padding:10px 24px;display:flex;gap:24px;align-items:center}
+header a{color:#fff}header form{margin-left:auto}main{padding:16px 24px}
+h1{font-size:20px;margin:0}h2{font-size:17px;margin:22px 0 8px}
 table{border-collapse:collapse;background:#fff;width:100%;box-shadow:0 1px 2px #0002}
 th,td{padding:6px 10px;border-bottom:1px solid #e3e5e8;text-align:left;vertical-align:top}
-th{background:#eef0f3;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.failed-n{color:#b3261e;font-weight:600}.muted{color:#6b6f76}.flash{background:#e7f3ea;
-border:1px solid #9cc9a7;padding:8px 12px;margin:8px 0}pre{white-space:pre-wrap;margin:4px 0;
-max-width:520px;font-size:12px}button{cursor:pointer;padding:4px 10px;border:1px solid #888;
-background:#fff;border-radius:3px}button.danger{border-color:#b3261e;color:#b3261e}
+th{background:#eef0f3;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.failed-n,.bad{color:#b3261e;font-weight:600}.warn{color:#8a5300;font-weight:600}
+.muted{color:#6b6f76}.flash{background:#e7f3ea;border:1px solid #9cc9a7;padding:8px 12px;
+margin:8px 0}pre{white-space:pre-wrap;word-break:break-all;margin:4px 0;font-size:12px}
+button{cursor:pointer;padding:4px 10px;border:1px solid #888;background:#fff;border-radius:3px}
+button.danger{border-color:#b3261e;color:#b3261e}form.inline{display:inline}
 .cards{display:flex;gap:12px;flex-wrap:wrap}.card{background:#fff;padding:10px 16px;
-box-shadow:0 1px 2px #0002;min-width:90px}.card b{display:block;font-size:22px}
+box-shadow:0 1px 2px #0002;min-width:110px;border-top:4px solid #2e7d32;color:inherit;
+text-decoration:none}.card b{display:block;font-size:22px}.card.alert{border-top-color:#b3261e}
+.card.notice{border-top-color:#c77700}.attention{margin-bottom:8px}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
+.badge{display:inline-block;padding:0 6px;border-radius:3px;background:#c77700;color:#fff;
+font-size:12px;margin-left:6px}nav.tabs{display:flex;gap:4px;margin:16px 0 0}
+nav.tabs a{padding:6px 14px;background:#e3e5e8;color:#1d1d1f;text-decoration:none;
+border-radius:4px 4px 0 0}nav.tabs a[aria-current]{background:#fff;font-weight:600}
+table.queues{table-layout:fixed}table.queues td{overflow-wrap:anywhere}
+.pager{margin:8px 0;display:flex;gap:16px;align-items:center}td.reason{max-width:520px}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;background:#fff;
+padding:12px 16px;box-shadow:0 1px 2px #0002}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 """
 COMPLETED_COLOUR = "#2e7d32"
 FAILED_COLOUR = "#c62828"
 COUNT_COLUMNS = ("waiting", "active", "delayed", "failed", "completed")
+FAMILY_TITLES = {"e-mail": "E-mail", "public API": "Public API", "legacy sync": "Legacy sync",
+                 "test": "Test"}  # fmt: skip
 
 
-def page(title: str, body: str, *, refresh_s: int | None = None) -> str:
+def page(title: str, body: str, *, refresh_s: int | None = None, flash: str | None = None) -> str:
     refresh = f'<meta http-equiv="refresh" content="{refresh_s}">' if refresh_s else ""
+    notice = f'<p class="flash" role="status">{escape(flash)}</p>' if flash else ""
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">{refresh}'
         f"<title>{escape(title)} · dsi-jobs</title><style>{STYLE}</style></head><body>"
-        f'<header><h1><a href="/dashboard">dsi-jobs</a> · {escape(title)}</h1></header>'
-        f"<main>{body}</main></body></html>"
+        f'<header><h1><a href="/dashboard">dsi-jobs</a> · {escape(title)}</h1>'
+        '<form method="get" action="/dashboard/find" role="search">'
+        '<input name="id" aria-label="job id" placeholder="job id" size="12" maxlength="200"> '
+        '<button type="submit">Find job</button></form></header>'
+        f"<main>{notice}{body}</main></body></html>"
     )
 
 
-def overview(rows: list[tuple[str, Mapping[str, int], list[MinuteCount]]]) -> str:
+def overview_page(found: Overview, flash: str | None = None) -> str:
+    families = "".join(
+        f'<h2 data-family="{escape(family)}">{escape(FAMILY_TITLES.get(family, family))} '
+        f'<span class="muted">({len(rows)} {"queue" if len(rows) == 1 else "queues"})</span>'
+        f"</h2>{_queue_table(rows)}"
+        for family, rows in found.by_family()
+    )
+    body = (
+        _attention(found)
+        + _subscriptions(found.subscriptions)
+        + families
+        + f'<p class="muted legend">Jobs in Redis by state; jobs finished per minute over the '
+        f"last {_span(found.rows)} minutes: {_legend()}. Refreshes every 15 s.</p>"
+    )
+    return page("queues", body, refresh_s=15, flash=flash)
+
+
+def _attention(found: Overview) -> str:
+    failed, retrying = found.total("failed"), found.total("delayed")
+    unconsumed = found.unconsumed
+    cards = [
+        _card("health", found.health, "workers", alert=found.health != "healthy"),
+        _card("failed", str(failed), "failed jobs", alert=failed > 0),
+        _card("retrying", str(retrying), "retrying (delayed)", notice=retrying > 0),
+        _card("unconsumed", str(len(unconsumed)), "queues waiting with no consumer",
+              alert=bool(unconsumed)),
+        _budget_card(found),
+    ]  # fmt: skip
+    listed = (
+        '<p class="bad" data-unconsumed>Waiting with no consumer: '
+        + ", ".join(f'<a href="{queue_url(q)}">{escape(q)}</a>' for q in unconsumed)
+        + "</p>"
+        if unconsumed
+        else ""
+    )
+    state = "attention" if found.needs_attention else "ok"
+    section = f'<section class="attention cards" data-attention="{state}">{"".join(cards)}'
+    return f"{section}</section>{listed}"
+
+
+def _budget_card(found: Overview) -> str:
+    usage = found.budget
+    if usage is None:
+        return _card("notify", "outbox", "e-mails go to the local outbox, not Notify")
+    waiting = f", sends wait {usage.waiting_s:.0f} s" if usage.waiting_s >= 1 else ""
+    label = f"Notify budget in use ({usage.per_minute}/min{waiting})"
+    return _card("notify", f"{usage.percent_in_use}%", label, notice=usage.waiting_s >= 1)
+
+
+def _card(name: str, value: str, label: str, *, alert: bool = False, notice: bool = False) -> str:
+    tone = " alert" if alert else " notice" if notice else ""
+    return (
+        f'<div class="card{tone}" data-summary="{name}"><b>{escape(value)}</b>{escape(label)}</div>'
+    )
+
+
+def _subscriptions(found: list[Subscription]) -> str:
+    if not found:
+        return ""
+    now = now_ms()
+    rows = "".join(
+        f'<tr data-application="{escape(s.application)}"><td>{escape(s.application)}</td><td>'
+        + "<br>".join(
+            f'<a href="{queue_url(q)}">{escape(q)}</a> <span class="n" data-depth>{depth}</span>'
+            for q, depth in s.queues
+        )
+        + f"</td><td>{escape(moment(s.last_success_ms, now))}</td></tr>"
+        for s in found
+    )
+    return (
+        "<h2>Legacy-sync subscriptions</h2>"
+        '<table class="subscriptions"><thead><tr><th>application</th>'
+        "<th>push queues and depth (waiting, delayed, active)</th><th>last success</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _queue_table(rows: list[QueueRow]) -> str:
     lines = []
-    for queue, counts, minutes in rows:
+    for row in rows:
         cells = "".join(
-            f'<td class="n{_alarm(state, counts[state])}" data-state="{state}">{counts[state]}</td>'
+            f'<td class="n{_alarm(state, row.counts.get(state, 0))}" data-state="{state}">'
+            f"{row.counts.get(state, 0)}</td>"
             for state in COUNT_COLUMNS
         )
-        done = sum(m.completed for m in minutes)
+        paused = '<span class="badge" data-paused>paused</span>' if row.paused else ""
+        flag = " bad" if row.unconsumed else ""
         lines.append(
-            f'<tr data-queue="{escape(queue)}"><td><a href="{queue_url(queue)}">'
-            f"{escape(queue)}</a></td>{cells}<td>{chart(minutes, 180, 28)}</td>"
-            f'<td class="n">{done}</td></tr>'
+            f'<tr data-queue="{escape(row.queue)}"><td><a href="{queue_url(row.queue)}">'
+            f"{escape(row.queue)}</a>{paused}</td>"
+            f'<td class="consumers{flag}" data-consumers>{escape(row.consumers)}</td>{cells}'
+            f"<td>{chart(row.minutes, 180, 28)}</td>"
+            f'<td class="n">{sum(m.completed for m in row.minutes)}</td></tr>'
         )
     header = "".join(f'<th class="n">{state}</th>' for state in COUNT_COLUMNS)
-    body = (
-        f'<p class="muted legend">Jobs in Redis by state; jobs finished per minute over the '
-        f"last {_span(rows)} minutes: {_legend()}. Refreshes every 15 s.</p>"
-        f"<table><thead><tr><th>queue</th>{header}<th>per minute</th>"
+    widths = "".join(f'<col style="width:{w}%">' for w in (27, 11, 7, 7, 7, 7, 8, 16, 10))
+    return (
+        f'<table class="queues"><colgroup>{widths}</colgroup>'
+        f"<thead><tr><th>queue</th><th>consumers</th>{header}<th>per minute</th>"
         f'<th class="n">completed ({_span(rows)} min)</th></tr></thead>'
         f"<tbody>{''.join(lines)}</tbody></table>"
     )
-    return page("queues", body, refresh_s=15)
-
-
-def queue_page(
-    queue: str,
-    counts: Mapping[str, int],
-    minutes: list[MinuteCount],
-    failed: list[JobRecord],
-    flash: str | None,
-) -> str:
-    cards = "".join(
-        f'<div class="card" data-state="{state}"><b>{counts[state]}</b>{state}</div>'
-        for state in COUNT_COLUMNS
-    )
-    retry_all = (
-        f'<form method="post" action="{queue_url(queue)}/retry">'
-        f'<button class="danger" type="submit">Retry all {counts["failed"]} failed</button></form>'
-        if counts["failed"]
-        else ""
-    )
-    body = (
-        (f'<p class="flash" role="status">{escape(flash)}</p>' if flash else "")
-        + f'<div class="cards">{cards}</div>'
-        + f"<h2>Jobs finished per minute, last {len(minutes)} minutes</h2>"
-        + f'{chart(minutes, 720, 120)}<p class="legend muted">{_legend()}</p>'
-        + f"<h2>Failed jobs (newest first, {len(failed)} shown)</h2>{retry_all}"
-        + (_failed_table(queue, failed) if failed else '<p class="muted">No failed jobs.</p>')
-    )
-    return page(queue, body)
 
 
 def error_page(message: str) -> str:
     return page("unavailable", f"<p>{escape(message)}</p>")
-
-
-def _failed_table(queue: str, jobs: list[JobRecord]) -> str:
-    rows = "".join(
-        f'<tr data-job-id="{escape(job.id)}"><td>{escape(job.id)}</td><td>{escape(job.name)}</td>'
-        f'<td class="reason">{escape(job.failed_reason or "")}</td>'
-        f'<td class="n">{job.attempts_made}</td><td>{_time(job.timestamp)}</td>'
-        f"<td>{_time(job.processed_on)}</td><td>{_time(job.finished_on)}</td>"
-        f"<td>{_details('data', json.dumps(job.data, indent=2, ensure_ascii=False))}"
-        f"{_details('stack trace', chr(10).join(job.stacktrace)) if job.stacktrace else ''}</td>"
-        f'<td><form method="post" action="{queue_url(queue)}/jobs/{quote(job.id, safe="")}/retry">'
-        f'<button type="submit">Retry</button></form></td></tr>'
-        for job in jobs
-    )
-    return (
-        '<table class="failed"><thead><tr><th>id</th><th>name</th><th>reason</th>'
-        '<th class="n">attempts</th><th>created</th><th>processed</th><th>failed</th>'
-        f"<th>details</th><th></th></tr></thead><tbody>{rows}</tbody></table>"
-    )
 
 
 def chart(minutes: list[MinuteCount], width: int, height: int) -> str:
@@ -150,12 +201,12 @@ def queue_url(queue: str) -> str:
     return f"/dashboard/queues/{quote(queue, safe='')}"
 
 
+def legend() -> str:
+    return _legend()
+
+
 def _alarm(state: str, count: int) -> str:
     return " failed-n" if state == "failed" and count else ""
-
-
-def _details(summary: str, text: str) -> str:
-    return f"<details><summary>{summary}</summary><pre>{escape(text)}</pre></details>"
 
 
 def _legend() -> str:
@@ -165,24 +216,19 @@ def _legend() -> str:
     )
 
 
-def _span(rows: list[tuple[str, Mapping[str, int], list[MinuteCount]]]) -> int:
-    return next((len(minutes) for _, _, minutes in rows), 0)
-
-
-def _time(epoch_ms: int | None) -> str:
-    if not epoch_ms:
-        return '<span class="muted">-</span>'
-    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
-    ago = _ago(time.time() - epoch_ms / 1000)
-    return f'<time datetime="{moment.isoformat()}">{moment:%Y-%m-%d %H:%M:%S}</time> ({ago})'
+def _span(rows: list[QueueRow]) -> int:
+    return next((len(row.minutes) for row in rows), 0)
 
 
 def _clock(epoch_ms: int) -> str:
     return f"{datetime.fromtimestamp(epoch_ms / 1000, tz=UTC):%H:%M}"
 
 
-def _ago(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)}{unit} ago"
-    return f"{max(0, int(seconds))}s ago"
+def counts_cards(queue: str, counts: Mapping[str, int], current: str | None = None) -> str:
+    """One card per state, each a link to its tab."""
+    return "".join(
+        f'<a class="card{" alert" if state == "failed" and counts.get(state) else ""}" '
+        f'data-state="{state}" href="{queue_url(queue)}?state={state}">'
+        f"<b>{counts.get(state, 0)}</b>{state}</a>"
+        for state in COUNT_COLUMNS
+    )

@@ -21,8 +21,10 @@ from entrypoints.container import (
 )
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier, TokenVerifier
+from entrypoints.http.dashboard import DashboardFeeds
 from entrypoints.http.dashboard_sessions import RedisDashboardSessions
 from entrypoints.http.operations import Operations
+from entrypoints.registry import Registry, attempts_allowed
 from entrypoints.required_settings import ConfigurationRefused, configuration_problems
 from entrypoints.settings import Settings
 from entrypoints.telemetry import observe_upstreams
@@ -88,7 +90,8 @@ async def run_worker(settings: Settings) -> int:
         )
         await service.start()
         operations.start(service)
-        watching = asyncio.create_task(_watch_subscriptions(container, service, settings))
+        watcher = await _subscription_watcher(container, service, settings)
+        watching = asyncio.create_task(watcher.run())
         app = create_app(
             monitor=service,
             ping_redis=publisher.ping,
@@ -97,6 +100,7 @@ async def run_worker(settings: Settings) -> int:
             metrics=operations.metrics,
             queue_operations=inspector,
             sessions=RedisDashboardSessions(await resolve(container.gateways.redis)),
+            dashboard_feeds=await _dashboard_feeds(container, settings, registry, watcher),
         )
         server = _Server(
             uvicorn.Config(app, host="0.0.0.0", port=settings.port, log_config=None)  # noqa: S104
@@ -128,23 +132,33 @@ def _upstreams(container: Application, settings: Settings) -> dict[str, Any]:
     }
 
 
-async def _watch_subscriptions(
+async def _dashboard_feeds(
+    container: Application, settings: Settings, registry: Registry, watcher: SubscriptionWatcher
+) -> DashboardFeeds:
+    budget = await resolve(container.adapters.notify_budget) if settings.govnotify_api_key else None
+    return DashboardFeeds(
+        attempts=lambda queue: attempts_allowed(registry, queue),
+        subscriptions=watcher.application_names,
+        notify_budget=budget,
+    )
+
+
+async def _subscription_watcher(
     container: Application, service: WorkerService, settings: Settings
-) -> None:
-    """Per-application push queues, discovered now and refreshed periodically."""
+) -> SubscriptionWatcher:
+    """Keeps the per-application push queues in step with the subscriptions (run it)."""
     discover = await resolve(container.sync.discover_subscriptions)
 
     async def build_specs(application: DomainApplication, families: set[str]) -> Any:
         return await call(container.sync.application_specs, application, families=families)
 
-    watcher = SubscriptionWatcher(
+    return SubscriptionWatcher(
         discover=discover,
         build_specs=build_specs,
         service=service,
         interval_s=settings.jobs_subscription_refresh_seconds,
         grace_s=settings.jobs_shutdown_grace_seconds,
     )
-    await watcher.run()
 
 
 def _on_signal(stop: asyncio.Event, signum: int) -> Callable[[], None]:

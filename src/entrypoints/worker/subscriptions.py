@@ -42,6 +42,10 @@ class SubscriptionWatcher:
         self._grace_s = grace_s
         self._current: dict[str, Application] = {}
 
+    def application_names(self) -> dict[str, str]:
+        """Each push queue running now → its application's name (its id when it has none)."""
+        return {queue: app.name or app.id for queue, app in self._current.items()}
+
     async def run(self) -> None:
         """Refresh now and then every ``interval_s``, until cancelled."""
         while True:

@@ -1,5 +1,6 @@
 // Read jobs back as Node tools (dashboards, ops scripts) do.
-// Usage: node read.mjs <redisUrl> <queue> '<JSON array of job ids>'  → prints one object per job.
+// Usage: node read.mjs <redisUrl> <queue> '<JSON array of job ids>'  → prints one object per job,
+// the queue's counts and whether it is paused.
 import { Job, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 
@@ -25,6 +26,7 @@ for (const id of JSON.parse(idsJson)) {
   });
 }
 const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-console.log(JSON.stringify({ jobs, counts }));
+const paused = await queue.isPaused();
+console.log(JSON.stringify({ jobs, counts, paused }));
 await queue.close();
 await connection.quit();

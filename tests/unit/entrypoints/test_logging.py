@@ -10,7 +10,7 @@ import pytest
 import structlog
 from pydantic import SecretStr
 
-from adapters.bullmq.job_records import JobRecord
+from adapters.bullmq.inspector import JobPage
 from adapters.memory.directories import InMemoryDirectories
 from adapters.memory.job_publisher import InMemoryJobPublisher
 from domain.errors import UpstreamUnavailable
@@ -140,7 +140,7 @@ async def test_an_unhandled_route_error_logs_no_token_and_no_job_data(lines: Lin
     """uvicorn's "Exception in ASGI application" line, from a real server."""
 
     class BrokenQueues(FakeQueues):
-        async def failed(self, queue: str, limit: int = 50) -> list[JobRecord]:
+        async def jobs(self, queue: str, state: str, start: int = 0, count: int = 50) -> JobPage:
             jobs = self.failed_jobs[queue]
             raise RuntimeError(f"cannot render {len(jobs)} job(s)")
 

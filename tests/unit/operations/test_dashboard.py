@@ -1,20 +1,23 @@
-"""``/dashboard``: token once in the URL then a cookie, same-origin POSTs, masked data, retries."""
+"""``/dashboard``: token once in the URL then a cookie, same-origin POSTs, masked data; the
+attention header, tabs per state, the job page, find, retry, promote, pause and resume."""
 
 import asyncio
 import re
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
-from adapters.bullmq.inspector import Progress
+from adapters.bullmq.inspector import JobPage, Progress
 from adapters.bullmq.job_records import JobRecord
 from adapters.bullmq.throughput import MinuteCount
 from domain.errors import UpstreamUnavailable
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import Grant, StaticTokenVerifier
+from entrypoints.http.dashboard import DashboardFeeds
 from entrypoints.http.dashboard_auth import COOKIE
 from tests.unit.entrypoints.test_http_app import FakeMonitor, redis_up
 
@@ -32,24 +35,53 @@ FAILED_JOB = JobRecord(
 )  # fmt: skip
 
 
+RETRYING_JOB = JobRecord(
+    id="9", name="test", data={"userId": "u-2"}, failed_reason="notify answered 503",
+    attempts_made=1, timestamp=1_700_000_000_000, processed_on=1_700_000_001_000,
+    state="delayed", next_run_ms=int(time.time() * 1000) + 95_000,
+    options={"attempts": 0, "removeOnComplete": {"age": 3600, "count": 50}},
+)  # fmt: skip
+
+
 @dataclass
 class FakeQueues:
-    """In-memory ``QueueOperations``: one failed job in ``test``; records retries."""
+    """In-memory ``QueueOperations``: one failed and one retrying job in ``test``; records
+    every change."""
 
     failed_jobs: dict[str, list[JobRecord]] = field(
         default_factory=lambda: {"test": [FAILED_JOB], "other": []}
     )
+    delayed_jobs: dict[str, list[JobRecord]] = field(
+        default_factory=lambda: {"test": [RETRYING_JOB], "other": []}
+    )
+    waiting: int = 2
+    paused: set[str] = field(default_factory=set)
     retried: list[tuple[str, str]] = field(default_factory=list)
+    promoted: list[tuple[str, str]] = field(default_factory=list)
     down: bool = False
 
     async def counts(self, queue: str) -> dict[str, int]:
         if self.down:
             raise UpstreamUnavailable("redis unavailable while trying to count jobs")
-        return {"waiting": 2, "prioritized": 1, "paused": 0, "active": 1, "delayed": 0,
-                "completed": 40, "failed": len(self.failed_jobs[queue])}  # fmt: skip
+        return {"waiting": self.waiting, "prioritized": 1, "paused": 0, "active": 1,
+                "delayed": len(self.delayed_jobs[queue]), "completed": 40,
+                "failed": len(self.failed_jobs[queue])}  # fmt: skip
 
-    async def failed(self, queue: str, limit: int = 50) -> list[JobRecord]:
-        return self.failed_jobs[queue][:limit]
+    def _in(self, queue: str, state: str) -> list[JobRecord]:
+        return {"failed": self.failed_jobs, "delayed": self.delayed_jobs}.get(state, {}).get(
+            queue, []
+        )
+
+    async def jobs(self, queue: str, state: str, start: int = 0, count: int = 50) -> JobPage:
+        found = self._in(queue, state)
+        return JobPage(state, found[start : start + count], len(found), start)
+
+    async def job(self, queue: str, job_id: str) -> JobRecord | None:
+        every = [*self.failed_jobs.get(queue, []), *self.delayed_jobs.get(queue, [])]
+        return next((job for job in every if job.id == job_id), None)
+
+    async def find(self, queues: Iterable[str], job_id: str) -> list[str]:
+        return [queue for queue in queues if await self.job(queue, job_id) is not None]
 
     async def retry(self, queue: str, job_id: str) -> bool:
         before = len(self.failed_jobs[queue])
@@ -63,14 +95,41 @@ class FakeQueues:
         self.failed_jobs[queue] = []
         return moved
 
+    async def promote(self, queue: str, job_id: str) -> bool:
+        before = len(self.delayed_jobs[queue])
+        self.delayed_jobs[queue] = [j for j in self.delayed_jobs[queue] if j.id != job_id]
+        self.promoted.append((queue, job_id))
+        return len(self.delayed_jobs[queue]) < before
+
+    async def is_paused(self, queue: str) -> bool:
+        return queue in self.paused
+
+    async def pause(self, queue: str) -> None:
+        self.paused.add(queue)
+
+    async def resume(self, queue: str) -> None:
+        self.paused.discard(queue)
+
     async def throughput(self, queue: str, minutes: int = 30) -> list[MinuteCount]:
         return [MinuteCount(60_000 * i, completed=i % 3, failed=i % 2) for i in range(minutes)]
 
+    async def last_success_ms(self, queue: str) -> int | None:
+        return 1_700_000_000_000
 
-def client(queues: FakeQueues) -> httpx.AsyncClient:
+
+FEEDS = DashboardFeeds(
+    attempts=lambda queue: 8 if queue == "test" else None,
+    subscriptions=lambda: {"sendwsuserupdated_v1_app-1": "Legacy <App>"},
+)
+
+
+def client(
+    queues: FakeQueues, monitor: FakeMonitor | None = None, feeds: DashboardFeeds = FEEDS
+) -> httpx.AsyncClient:
     app = create_app(
-        monitor=FakeMonitor(queues=["test", "other"]), ping_redis=redis_up,
+        monitor=monitor or FakeMonitor(queues=["test", "other"]), ping_redis=redis_up,
         verifier=StaticTokenVerifier(SecretStr(TOKEN)), grace_s=1, queue_operations=queues,
+        dashboard_feeds=feeds,
     )  # fmt: skip
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
 
@@ -123,16 +182,138 @@ async def test_overview_shows_every_queue_with_counts_and_a_chart() -> None:
     assert "<script" not in page
 
 
-async def test_queue_page_masks_personal_data_and_escapes_everything() -> None:
+async def test_queue_page_opens_on_failed_jobs_with_their_reason() -> None:
     http = await signed_in(FakeQueues())
     page = (await http.get("/dashboard/queues/test")).text
+    assert "aria-current=page>failed (1)" in page
+    assert '<table class="jobs failed" data-state="failed">' in page
     assert "job data must be a JSON object, got list" in page
+    assert "2023-11-14 22:13:22 UTC" in page  # finishedOn
+    assert "1 of 8" in page  # attempts made of the policy's
+    assert 'href="/dashboard/queues/test/jobs/7"' in page
+
+
+async def test_job_page_masks_personal_data_and_escapes_everything() -> None:
+    http = await signed_in(FakeQueues())
+    page = (await http.get("/dashboard/queues/test/jobs/7")).text
     assert "someone@example.com" not in page
     assert "other@example.org" not in page
     assert "Zoë" not in page
     assert "u-1" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "2023-11-14 22:13:22" in page  # finishedOn, UTC
+    assert "<script" not in page
+    assert 'data-fact="reason">job data must be a JSON object, got list<' in page
+    assert '<button type="submit">Retry</button>' in page
+    assert (await http.get("/dashboard/queues/test/jobs/404")).status_code == 404
+
+
+async def test_delayed_tab_says_which_attempt_runs_when_and_why() -> None:
+    http = await signed_in(FakeQueues())
+    page = (await http.get("/dashboard/queues/test", params={"state": "delayed"})).text
+    row = page[page.index('<tr data-job-id="9">') :]
+    assert "attempt 2 of 8" in row
+    assert "(in 1m)" in row
+    assert "notify answered 503" in row
+    assert '<button type="submit">Run now</button>' in row
+    job = (await http.get("/dashboard/queues/test/jobs/9")).text
+    assert 'data-fact="next run">attempt 2 of 8, ' in job
+    assert "&quot;removeOnComplete&quot;" in job  # the options
+
+
+@pytest.mark.parametrize("state", ["waiting", "active", "delayed", "failed", "completed"])
+async def test_every_state_has_a_tab_with_its_columns(state: str) -> None:
+    http = await signed_in(FakeQueues())
+    page = (await http.get("/dashboard/queues/test", params={"state": state})).text
+    assert f'data-tab="{state}" href="/dashboard/queues/test?state={state}" aria-current' in page
+    assert page.count(" aria-current=page") == 1
+    assert f'data-state="{state}"' in page or "data-empty" in page
+
+
+async def test_pages_of_fifty_with_next_and_previous() -> None:
+    queues = FakeQueues()
+    queues.failed_jobs["test"] = [
+        JobRecord(id=str(n), name="test", data={}, state="failed") for n in range(120)
+    ]
+    http = await signed_in(queues)
+    first = (await http.get("/dashboard/queues/test", params={"state": "failed"})).text
+    assert first.count("<tr data-job-id=") == 50
+    assert "1-50 of 120" in first
+    assert 'rel="next" href="/dashboard/queues/test?state=failed&amp;start=50"' in first
+    last = (await http.get("/dashboard/queues/test?state=failed&start=100")).text
+    assert (last.count("<tr data-job-id="), "101-120 of 120" in last) == (20, True)
+    assert 'rel="prev"' in last
+    assert 'rel="next"' not in last
+    odd = await http.get("/dashboard/queues/test?state=nonsense&start=-3")
+    assert odd.status_code == 200
+
+
+async def test_front_page_says_what_needs_attention() -> None:
+    http = await signed_in(FakeQueues())
+    page = (await http.get("/dashboard")).text
+    assert 'data-attention="attention"' in page
+    assert '<div class="card" data-summary="health"><b>healthy</b>' in page
+    assert 'data-summary="failed"><b>1</b>' in page
+    assert 'data-summary="retrying"><b>1</b>' in page
+    assert 'data-summary="unconsumed"><b>0</b>' in page
+    assert 'data-summary="notify"><b>outbox</b>' in page
+    assert '<h2 data-family="test">' in page
+    assert '<h2 data-family="e-mail">' in page  # "other" is not a known family: e-mail
+    assert '<tr data-application="Legacy &lt;App&gt;">' in page
+    assert "2023-11-14 22:13:20 UTC" in page  # its last success
+
+
+async def test_stopped_workers_leave_waiting_queues_without_a_consumer() -> None:
+    monitor = FakeMonitor(queues=["test", "other"], started=False)
+    http = client(FakeQueues(), monitor)
+    page = (await http.get("/dashboard", headers={"authorization": f"Bearer {TOKEN}"})).text
+    assert 'data-summary="health"><b>workers stopped</b>' in page
+    assert 'data-summary="unconsumed"><b>2</b>' in page
+    assert "none (stopped)" in page
+
+
+async def test_pause_and_resume_from_the_queue_page() -> None:
+    queues = FakeQueues()
+    http = await signed_in(queues)
+    came_from = {"origin": BASE, "referer": f"{BASE}/dashboard/queues/test?state=waiting"}
+    answer = await http.post("/dashboard/queues/test/pause", headers=came_from)
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/dashboard/queues/test?state=waiting&done=")
+    assert queues.paused == {"test"}
+    page = (await http.get(answer.headers["location"])).text
+    assert 'data-queue-status="paused"' in page
+    assert "test paused: no worker takes new jobs." in page
+    assert 'action="/dashboard/queues/test/resume"' in page
+    front = (await http.get("/dashboard")).text
+    assert 'data-summary="unconsumed"><b>1</b>' in front, "paused with jobs waiting"
+    await http.post("/dashboard/queues/test/resume", headers=SAME_ORIGIN)
+    assert queues.paused == set()
+    refused = await http.post(
+        "/dashboard/queues/test/pause", headers={"origin": "https://x.example"}
+    )
+    assert (refused.status_code, queues.paused) == (403, set())
+
+
+async def test_promote_a_delayed_job() -> None:
+    queues = FakeQueues()
+    http = await signed_in(queues)
+    answer = await http.post("/dashboard/queues/test/jobs/9/promote", headers=SAME_ORIGIN)
+    assert (answer.status_code, queues.promoted) == (303, [("test", "9")])
+    assert "runs+next" in answer.headers["location"]
+    again = await http.post("/dashboard/queues/test/jobs/9/promote", headers=SAME_ORIGIN)
+    assert "was+not+delayed" in again.headers["location"]
+
+
+async def test_find_a_job_by_id() -> None:
+    queues = FakeQueues()
+    queues.failed_jobs["other"] = [replace(FAILED_JOB, id="9")]
+    http = await signed_in(queues)
+    one = await http.get("/dashboard/find", params={"id": "7"})
+    assert (one.status_code, one.headers["location"]) == (303, "/dashboard/queues/test/jobs/7")
+    many = (await http.get("/dashboard/find", params={"id": "9"})).text
+    assert 'href="/dashboard/queues/other/jobs/9"' in many
+    assert 'href="/dashboard/queues/test/jobs/9"' in many
+    none = (await http.get("/dashboard/find", params={"id": "<b>1</b>"})).text
+    assert "No job &lt;b&gt;1&lt;/b&gt; in any queue" in none
 
 
 async def test_unknown_queue_is_not_found() -> None:
@@ -222,10 +403,11 @@ async def test_a_page_with_a_huge_failed_job_leaves_the_event_loop_free() -> Non
         assert (await http.get("/livez")).status_code == 200
         return time.monotonic() - started
 
-    page, livez_s = await asyncio.gather(http.get("/dashboard/queues/test"), livez_after_a_moment())
-    assert page.status_code == 200
-    assert len(page.text) < 100_000, "values are cut short before they are shown"
-    assert livez_s < 1.0
+    for path in ("/dashboard/queues/test", "/dashboard/queues/test/jobs/big"):
+        page, livez_s = await asyncio.gather(http.get(path), livez_after_a_moment())
+        assert page.status_code == 200
+        assert len(page.text) < 100_000, "values are cut short before they are shown"
+        assert livez_s < 1.0
 
 
 async def test_reasons_and_stack_traces_are_masked_on_display() -> None:
@@ -240,10 +422,13 @@ async def test_reasons_and_stack_traces_are_masked_on_display() -> None:
         )
     ]  # fmt: skip
     http = await signed_in(queues)
-    page = await http.get("/dashboard/queues/test")
-    assert page.status_code == 200
+    listing = await http.get("/dashboard/queues/test")
+    page = await http.get("/dashboard/queues/test/jobs/n1")
+    assert (listing.status_code, page.status_code) == (200, 200)
     for leak in ("leak.person", "invitee.person", "%40example"):
+        assert leak not in listing.text
         assert leak not in page.text
+    assert "no user [email]" in listing.text
     assert "no user [email]" in page.text
     assert "[nested too deep]" in page.text
 

@@ -1,9 +1,12 @@
-"""Listing columns and wording shared by the dashboard and the CLI."""
+"""Listing columns and wording shared by the dashboard and the CLI; queue families."""
+
+import inspect
+from typing import Any
 
 from adapters.bullmq.inspector import LISTED_STATES
 from adapters.bullmq.job_records import JobRecord
 from entrypoints import job_listing
-from entrypoints.registry import attempts_allowed, build_registry
+from entrypoints.registry import attempts_allowed, build_registry, queue_family
 from entrypoints.worker.retry import SYNC_RETRY
 
 NOW = 1_700_000_600_000
@@ -44,3 +47,33 @@ def test_attempts_come_from_this_workers_policy() -> None:
     registry = build_registry()
     assert attempts_allowed(registry, "test") is None
     assert attempts_allowed(registry, "sendwsuserupdated_v1_app-1") == SYNC_RETRY.max_attempts
+
+
+def test_every_queue_is_in_the_family_of_the_module_that_registers_it() -> None:
+    from entrypoints.jobs.core import core_specs
+    from entrypoints.jobs.email_account import email_account_specs
+    from entrypoints.jobs.email_services import email_services_specs
+    from entrypoints.jobs.public_api import public_api_specs
+    from entrypoints.jobs.sync import sync_specs
+
+    def queues(specs: Any, names: tuple[str, ...]) -> list[str]:
+        dummy = {name: object() for name in names}
+        return [spec.queue for spec in specs(**dummy)]
+
+    expected = {
+        "test": queues(core_specs, ("log_test_job",)),
+        "public API": queues(public_api_specs, ("request_invitation", "complete_invitation",
+                                                 "notify_relying_party")),
+        "legacy sync": queues(sync_specs, ("fan_out_organisation_update", "fan_out_role_update",
+                                            "fan_out_user_update")),
+    }  # fmt: skip
+    for family, names in expected.items():
+        assert {queue_family(name) for name in names} == {family}
+    account = inspect.signature(email_account_specs).parameters
+    services = inspect.signature(email_services_specs).parameters
+    email = queues(email_account_specs, tuple(account)) + queues(
+        email_services_specs, tuple(services)
+    )
+    assert len(email) == 24
+    assert {queue_family(name) for name in email} == {"e-mail"}
+    assert queue_family("sendwsroleupdated_v1_app-1") == "legacy sync"
