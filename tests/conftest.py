@@ -10,6 +10,15 @@ import redis.asyncio as redis
 REDIS_URL = os.environ.get("DSI_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
 
 
+def pytest_report_header() -> str:
+    """Say up front whether the state-store contract suite reaches a real SQL Server."""
+    if os.environ.get("JOBS_TEST_MSSQL_URL"):
+        return "SQL Server state-store contract: running against JOBS_TEST_MSSQL_URL"
+    return (
+        "SQL Server state-store contract: NOT run (set JOBS_TEST_MSSQL_URL to a throwaway database)"
+    )
+
+
 def require_service(what: str, error: Exception) -> None:
     """A missing local service skips locally but fails in CI (CI must start it)."""
     message = f"{what} is not reachable: {error}"

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from domain.errors import UpstreamUnavailable
+from domain.errors import UpstreamMisconfigured, UpstreamUnavailable
 from entrypoints.cli_operations import (
     OPERATIONS,
     add_jobs_arguments,
@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in refused.problems:
             print(f"  {line}", file=sys.stderr)  # noqa: T201
         return CONFIG_ERROR
-    except UpstreamUnavailable as error:
+    except (UpstreamUnavailable, UpstreamMisconfigured) as error:
         print(f"dsi-jobs {args.command}: {error}", file=sys.stderr)  # noqa: T201
         return CONFIG_ERROR
     except KeyboardInterrupt:

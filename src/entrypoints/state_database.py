@@ -10,24 +10,26 @@ from sqlalchemy import URL
 
 from entrypoints.settings import Settings
 
-SQL_SERVER_ODBC_DRIVER = "ODBC Driver 18 for SQL Server"
 EMBEDDED_STATE_FILE = "state.sqlite3"
 
 
 def state_database_url(settings: Settings) -> SecretStr:
-    """The SQLAlchemy URL of the state database, password URL-encoded, kept secret."""
+    """The SQLAlchemy URL of the state database, password URL-encoded, kept secret.
+
+    SQL Server's URL carries no options: the engine adds encryption, certificate checks and
+    timeouts (``adapters/sql_state/engine.py``).
+    """
     server = settings.platform_global_server_name
     user = settings.svc_signin_jobs
     password = settings.svc_signin_jobs_password
     database = settings.platform_global_jobs_database_name
     if server and user and password and password.get_secret_value() and database:
         url = URL.create(
-            "mssql+aioodbc",
+            "mssql+mssqlpython",
             username=user,
             password=password.get_secret_value(),
             host=server,
             database=database,
-            query={"driver": SQL_SERVER_ODBC_DRIVER, "Encrypt": "yes"},
         )
         return SecretStr(url.render_as_string(hide_password=False))
     if settings.jobs_state_database_url:

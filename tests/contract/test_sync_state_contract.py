@@ -1,7 +1,9 @@
-"""``SyncStateStore`` contract: the in-memory fake, SQLite and PostgreSQL behave alike.
+"""``SyncStateStore`` contract: the in-memory fake, SQLite, PostgreSQL and SQL Server behave alike.
 
-PostgreSQL runs for real on 127.0.0.1:5432 in a database made for this test session. SQL-only
-checks (raw rows, table creation, invalid keys) run on SQLite and PostgreSQL.
+PostgreSQL runs for real on 127.0.0.1:5432 in a database made for this test session. SQL Server
+runs only when ``JOBS_TEST_MSSQL_URL`` names a throwaway database (its state tables are dropped
+and recreated); otherwise each of its cases is skipped with a reason saying so. SQL-only checks
+(raw rows, table creation, invalid keys) run on every SQL backend.
 """
 
 import os
@@ -15,12 +17,16 @@ import psycopg
 import pytest
 from psycopg import sql
 from pydantic import SecretStr
-from sqlalchemy import Table, inspect, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Connection, Table, inspect, select, text
 from structlog.testing import capture_logs
 
 from adapters.memory.state_store import InMemorySyncStateStore
-from adapters.sql_state.engine import create_state_engine, create_state_tables, open_state_engine
+from adapters.sql_state.engine import (
+    StateEngine,
+    create_state_engine,
+    create_state_tables,
+    open_state_engine,
+)
 from adapters.sql_state.store import SqlSyncStateStore
 from adapters.sql_state.tables import SCHEMA, organisation_state, role_state, user_state
 from domain.errors import InvalidPayload, UpstreamUnavailable
@@ -31,6 +37,9 @@ from tests.conftest import require_service
 POSTGRES_ADMIN_URL = os.environ.get(
     "DSI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+MSSQL_URL = os.environ.get("JOBS_TEST_MSSQL_URL", "")
+MSSQL_NOT_RUN = "JOBS_TEST_MSSQL_URL is not set: the contract suite did NOT run against SQL Server"
+SQL_BACKENDS = ["sqlite", "postgresql", "mssql"]
 TABLES = {"user": user_state, "role": role_state, "organisation": organisation_state}
 PRIMARY_KEYS = {
     "user_state": "PK_ServiceNotifications_UserState",
@@ -76,49 +85,58 @@ def postgres_database_url() -> Iterator[str]:
 def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if backend == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'data' / 'state.sqlite3'}"
+    if backend == "mssql":
+        if not MSSQL_URL:
+            pytest.skip(MSSQL_NOT_RUN)
+        return MSSQL_URL
     url: str = request.getfixturevalue("postgres_database_url")
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_state_engine(database_url(request.param, request, tmp_path))
+@pytest.fixture(params=SQL_BACKENDS)
+async def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StateEngine]:
+    engine = create_state_engine(SecretStr(database_url(request.param, request, tmp_path)))
     yield engine
     await engine.dispose()
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+@pytest.fixture(params=["memory", *SQL_BACKENDS])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SyncStateStore]:
     if request.param == "memory":
         yield InMemorySyncStateStore()
         return
-    engine = create_state_engine(database_url(request.param, request, tmp_path))
+    engine = create_state_engine(SecretStr(database_url(request.param, request, tmp_path)))
     yield SqlSyncStateStore(engine)
     await engine.dispose()
 
 
-async def raw_rows(engine: AsyncEngine, table: Table) -> list[dict[str, Any]]:
-    async with engine.connect() as connection:
-        result = await connection.execute(select(table))
-        return [dict(row) for row in result.mappings()]
+async def raw_rows(engine: StateEngine, table: Table) -> list[dict[str, Any]]:
+    return await engine.transaction(
+        lambda connection: [dict(row) for row in connection.execute(select(table)).mappings()]
+    )
 
 
-async def drop_state_tables(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        else:
-            for table in TABLES.values():
-                await connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+def _drop_state_tables(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        return
+    prefix = "" if connection.dialect.name == "sqlite" else f"{SCHEMA}."
+    for table in TABLES.values():
+        connection.execute(text(f"DROP TABLE IF EXISTS {prefix}{table.name}"))
 
 
-async def table_names(engine: AsyncEngine) -> set[str]:
-    async with engine.connect() as connection:
-        names = await connection.run_sync(
-            lambda sync: inspect(sync).get_table_names(
-                schema=None if sync.dialect.name == "sqlite" else SCHEMA
-            )
-        )
+async def drop_state_tables(engine: StateEngine) -> None:
+    await engine.transaction(_drop_state_tables)
+
+
+def _schema(connection: Connection) -> str | None:
+    return None if connection.dialect.name == "sqlite" else SCHEMA
+
+
+async def table_names(engine: StateEngine) -> set[str]:
+    names = await engine.transaction(
+        lambda connection: inspect(connection).get_table_names(schema=_schema(connection))
+    )
     return set(names)
 
 
@@ -180,7 +198,7 @@ async def test_guids_compare_case_insensitively(store: SyncStateStore) -> None:
 # SQL backends -----------------------------------------------------------------------------------
 
 
-async def test_guids_are_stored_lower_case_in_one_row(sql_engine: AsyncEngine) -> None:
+async def test_guids_are_stored_lower_case_in_one_row(sql_engine: StateEngine) -> None:
     store = SqlSyncStateStore(sql_engine)
     service, user = guid(), guid()
     await store.record_action_sent(SyncStateKey("user", service.upper(), user.upper(), 7), "CREATE")
@@ -192,7 +210,7 @@ async def test_guids_are_stored_lower_case_in_one_row(sql_engine: AsyncEngine) -
     ]
 
 
-async def test_upsert_keeps_created_at_and_moves_updated_at(sql_engine: AsyncEngine) -> None:
+async def test_upsert_keeps_created_at_and_moves_updated_at(sql_engine: StateEngine) -> None:
     first, second = datetime(2026, 1, 2, 9, 30, 0, 123456), datetime(2026, 1, 3, 10, 0, 0, 654321)
     times = iter([first, second])
     store = SqlSyncStateStore(sql_engine, clock=lambda: next(times))
@@ -214,7 +232,7 @@ async def test_upsert_keeps_created_at_and_moves_updated_at(sql_engine: AsyncEng
 
 
 async def test_tables_are_created_when_missing_and_creation_is_idempotent(
-    sql_engine: AsyncEngine,
+    sql_engine: StateEngine,
 ) -> None:
     await drop_state_tables(sql_engine)
     assert await table_names(sql_engine) == set()
@@ -225,21 +243,18 @@ async def test_tables_are_created_when_missing_and_creation_is_idempotent(
     await create_state_tables(sql_engine)  # a second start-up
 
     assert await table_names(sql_engine) == set(PRIMARY_KEYS)
-    async with sql_engine.connect() as connection:
-        names = await connection.run_sync(
-            lambda sync: {
-                table: inspect(sync).get_pk_constraint(
-                    table, schema=None if sync.dialect.name == "sqlite" else SCHEMA
-                )["name"]
-                for table in PRIMARY_KEYS
-            }
-        )
+    names = await sql_engine.transaction(
+        lambda connection: {
+            table: inspect(connection).get_pk_constraint(table, schema=_schema(connection))["name"]
+            for table in PRIMARY_KEYS
+        }
+    )
     assert names == PRIMARY_KEYS
     assert await SqlSyncStateStore(sql_engine).last_action_sent(key) == "CREATE"
 
 
 async def test_store_creates_missing_tables_before_its_first_query(
-    sql_engine: AsyncEngine,
+    sql_engine: StateEngine,
 ) -> None:
     await drop_state_tables(sql_engine)
     store = SqlSyncStateStore(sql_engine)
@@ -278,7 +293,7 @@ async def test_start_up_resource_creates_tables_and_disposes_the_engine(tmp_path
     ],
 )
 async def test_keys_that_do_not_fit_the_columns_fail_permanently(
-    sql_engine: AsyncEngine, key: SyncStateKey, column: str
+    sql_engine: StateEngine, key: SyncStateKey, column: str
 ) -> None:
     store = SqlSyncStateStore(sql_engine)
     with pytest.raises(InvalidPayload, match=column):
@@ -293,7 +308,7 @@ UNREACHABLE = "postgresql+psycopg://svc_jobs:S3cret%2Fpw@127.0.0.1:1/jobs_state"
 
 
 async def test_unreachable_database_is_retryable_and_leaks_no_secret() -> None:
-    engine = create_state_engine(UNREACHABLE, connect_timeout_s=2)
+    engine = create_state_engine(SecretStr(UNREACHABLE), connect_timeout_s=2)
     store = SqlSyncStateStore(engine)
     try:
         for call in (

@@ -1,17 +1,24 @@
 """The state database engine: driver choice, timeouts, pooling, and creating the tables.
 
+SQLite and PostgreSQL have async drivers (aiosqlite, psycopg). SQL Server's driver, Microsoft's
+``mssql-python``, blocks: its calls run in a thread pool as large as the connection pool, so the
+event loop never waits on it. Either way the store hands ``StateEngine.transaction`` a plain
+function of a SQLAlchemy ``Connection``.
+
 SQLite has no schemas: its engine maps ``service_notifications`` to the main database with
 ``schema_translate_map``, so one table definition serves every backend.
 """
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from pydantic import SecretStr
-from sqlalchemy import URL, Connection, inspect, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.schema import CreateSchema
 
@@ -21,10 +28,18 @@ from domain.errors import UpstreamMisconfigured, UpstreamUnavailable
 
 log = structlog.get_logger(__name__)
 
-ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "psycopg", "mssql": "aioodbc"}
+T = TypeVar("T")
+
+DEFAULT_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "psycopg", "mssql": "mssqlpython"}
 CONNECT_TIMEOUT_S = 10.0
+QUERY_TIMEOUT_S = 30
+"""SQL Server statement timeout, so a blocked thread gives up by itself (it cannot be cancelled)."""
 SERVER_POOL = {"pool_size": 5, "max_overflow": 15, "pool_timeout": 30}
 """At most 20 connections and 30 s to get one, as the original's ``{max: 20, acquire: 30000}``."""
+POOL_RECYCLE_S = 1200
+"""Replace connections before Azure SQL's gateway drops idle ones (30 minutes)."""
+SQL_SERVER_SECURITY = {"Encrypt": "yes", "TrustServerCertificate": "no"}
+"""TLS always, and the server's certificate checked against the system's CAs and its host name."""
 
 
 def database_label(url: URL) -> str:
@@ -34,61 +49,154 @@ def database_label(url: URL) -> str:
     return url.database or url.host or url.get_backend_name()
 
 
-def create_state_engine(url: str, *, connect_timeout_s: float = CONNECT_TIMEOUT_S) -> AsyncEngine:
-    """An async engine for ``url``; a URL without a driver gets this service's async driver.
+class StateEngine:
+    """A pooled SQLAlchemy engine, and where its work runs without blocking the event loop."""
 
-    Drivers are imported only here, so a missing SQL Server driver matters only when configured.
+    def __init__(self, engine: AsyncEngine | Engine) -> None:
+        self._engine = engine
+        self._threads = ThreadPoolExecutor(
+            max_workers=SERVER_POOL["pool_size"] + SERVER_POOL["max_overflow"],
+            thread_name_prefix="state-db",
+        )
+
+    @property
+    def engine(self) -> AsyncEngine | Engine:
+        return self._engine
+
+    @property
+    def url(self) -> URL:
+        return self._engine.url
+
+    @property
+    def dialect_name(self) -> str:
+        return self._engine.dialect.name
+
+    @property
+    def label(self) -> str:
+        return database_label(self._engine.url)
+
+    async def transaction(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one transaction: committed if it returns, rolled back if it raises."""
+        engine = self._engine
+        if isinstance(engine, AsyncEngine):
+            async with engine.begin() as connection:
+                return await connection.run_sync(work)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, _blocking_transaction, engine, work)
+
+    async def dispose(self) -> None:
+        engine = self._engine
+        if isinstance(engine, AsyncEngine):
+            await engine.dispose()
+        else:
+            await asyncio.get_running_loop().run_in_executor(self._threads, engine.dispose)
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+def _blocking_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
+    with engine.begin() as connection:
+        return work(connection)
+
+
+def create_state_engine(
+    url: SecretStr, *, connect_timeout_s: float = CONNECT_TIMEOUT_S
+) -> StateEngine:
+    """The engine for ``url``; a URL without a driver gets this service's driver for its backend.
+
+    Drivers are imported only here, so a driver matters only when its database is configured.
+    The URL stays a ``SecretStr`` up to parsing, so no traceback's locals show the password.
     """
     parsed = _parse(url)
     backend = parsed.get_backend_name()
-    if backend not in ASYNC_DRIVERS:
+    if backend not in DEFAULT_DRIVERS:
         raise UpstreamMisconfigured(
             f"state database backend '{backend}' is not supported (use one of "
-            f"{', '.join(sorted(ASYNC_DRIVERS))})"
+            f"{', '.join(sorted(DEFAULT_DRIVERS))})"
         )
     if "+" not in parsed.drivername:
-        parsed = parsed.set(drivername=f"{backend}+{ASYNC_DRIVERS[backend]}")
-    options: dict[str, Any] = {
-        "connect_args": _connect_args(backend, connect_timeout_s),
-        "pool_pre_ping": True,
-    }
-    if backend != "sqlite":
-        options.update(SERVER_POOL)
-    else:
-        options["execution_options"] = {"schema_translate_map": {SCHEMA: None}}
-        if parsed.database:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        parsed = parsed.set(drivername=f"{backend}+{DEFAULT_DRIVERS[backend]}")
     try:
-        return create_async_engine(parsed, **options)
-    except ImportError as error:
+        if backend == "mssql":
+            return StateEngine(_sql_server_engine(parsed, connect_timeout_s))
+        return StateEngine(_async_engine(parsed, backend, connect_timeout_s))
+    except (ImportError, NoSuchModuleError) as error:
         raise UpstreamMisconfigured(
             f"the '{parsed.get_driver_name()}' driver for the state database is not installed"
         ) from error
 
 
-def _parse(url: str) -> URL:
+def _parse(url: SecretStr) -> URL:
     try:
-        return make_url(url)
-    except ArgumentError:
+        return make_url(url.get_secret_value())
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise UpstreamMisconfigured(
             "the state database URL is not a valid SQLAlchemy URL"
         ) from None
 
 
-def _connect_args(backend: str, timeout_s: float) -> dict[str, Any]:
-    """Each driver's own connect (SQLite: lock-wait) timeout keyword."""
+def _async_engine(url: URL, backend: str, connect_timeout_s: float) -> AsyncEngine:
+    options: dict[str, Any] = {"pool_pre_ping": True}
     if backend == "postgresql":
-        return {"connect_timeout": max(1, round(timeout_s))}
-    if backend == "mssql":
-        return {"timeout": max(1, round(timeout_s))}  # pyodbc login timeout
-    return {"timeout": timeout_s}
+        options["connect_args"] = {"connect_timeout": max(1, round(connect_timeout_s))}
+        options.update(SERVER_POOL, pool_recycle=POOL_RECYCLE_S)
+    else:  # SQLite: how long to wait for a lock
+        options["connect_args"] = {"timeout": connect_timeout_s}
+        options["execution_options"] = {"schema_translate_map": {SCHEMA: None}}
+        if url.database:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    return create_async_engine(url, **options)
 
 
-async def create_state_tables(engine: AsyncEngine) -> None:
+def _sql_server_engine(url: URL, connect_timeout_s: float) -> Engine:
+    """SQL Server through mssql-python: TLS with certificate checks, login and query timeouts.
+
+    The password goes to the driver as a keyword, which it escapes itself; inside the URL's
+    connection string, leading or trailing spaces of a password would be lost.
+    """
+    if url.get_driver_name() != DEFAULT_DRIVERS["mssql"]:
+        raise UpstreamMisconfigured(
+            f"the SQL Server state database is reached with 'mssql+{DEFAULT_DRIVERS['mssql']}' only"
+        )
+    connect_args: dict[str, Any] = {"timeout": max(1, round(connect_timeout_s))}  # login timeout
+    if url.password:
+        connect_args["PWD"] = _Password(url.password)
+    without_password = URL.create(
+        url.drivername,
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query={**SQL_SERVER_SECURITY, **url.query},
+    )
+    engine = create_engine(
+        without_password,
+        connect_args=connect_args,
+        pool_pre_ping=True,
+        pool_recycle=POOL_RECYCLE_S,
+        **SERVER_POOL,
+    )
+    event.listen(engine, "connect", apply_query_timeout)
+    return engine
+
+
+class _Password(str):
+    """The password as the driver takes it (a ``str``), shown masked in any repr or traceback."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'**********'"
+
+
+def apply_query_timeout(dbapi_connection: Any, _: Any) -> None:
+    """Pool hook: every new SQL Server connection gets the statement timeout."""
+    dbapi_connection.timeout = QUERY_TIMEOUT_S
+
+
+async def create_state_tables(engine: StateEngine) -> None:
     """Create the schema and the three tables when missing; a no-op when they exist."""
-    with translate_db_errors(database_label(engine.url), "create the state tables"):
-        async with engine.begin() as connection:
-            await connection.run_sync(_create_missing)
+    with translate_db_errors(engine.label, "create the state tables"):
+        await engine.transaction(_create_missing)
 
 
 def _create_missing(connection: Connection) -> None:
@@ -101,20 +209,22 @@ def _create_missing(connection: Connection) -> None:
 
 async def open_state_engine(
     url: SecretStr, connect_timeout_s: float = CONNECT_TIMEOUT_S
-) -> AsyncIterator[AsyncEngine]:
+) -> AsyncIterator[StateEngine]:
     """Resource: the engine, with the tables created at start-up, disposed on shutdown.
 
     An unreachable database does not stop the worker starting (e-mail jobs do not need it):
     ``SqlSyncStateStore`` creates the tables before its first query instead.
     """
-    engine = create_state_engine(url.get_secret_value(), connect_timeout_s=connect_timeout_s)
-    label = database_label(engine.url)
+    engine = create_state_engine(url, connect_timeout_s=connect_timeout_s)
     try:
         await create_state_tables(engine)
-        log.info("state_database_ready", backend=engine.dialect.name, database=label)
+        log.info("state_database_ready", backend=engine.dialect_name, database=engine.label)
     except UpstreamUnavailable as error:
         log.warning(
-            "state_tables_deferred", backend=engine.dialect.name, database=label, error=str(error)
+            "state_tables_deferred",
+            backend=engine.dialect_name,
+            database=engine.label,
+            error=str(error),
         )
     try:
         yield engine

@@ -1,22 +1,33 @@
-"""SQL Server cannot run here: check what we would send it, compiled by its own dialect."""
+"""No SQL Server runs here: check what we would send it, compiled by the dialect production uses.
 
-import importlib.util
+The dialect is SQLAlchemy's ``mssql+mssqlpython`` with the installed ``mssql_python`` driver
+loaded, so parameter style and type handling are the real ones.
+"""
+
 from datetime import datetime
 
+import mssql_python
 import pytest
-from sqlalchemy.dialects import mssql
-from sqlalchemy.schema import CreateTable
+from sqlalchemy import Dialect, create_engine
+from sqlalchemy.schema import CreateSchema, CreateTable
 
-from adapters.sql_state.engine import create_state_engine
-from adapters.sql_state.tables import Guid, role_state, user_state
+from adapters.sql_state.tables import SCHEMA, Guid, organisation_state, role_state, user_state
 from adapters.sql_state.upsert import upsert_statement
-from domain.errors import UpstreamMisconfigured
-
-PYODBC = mssql.dialect(paramstyle="qmark")
 
 
-def test_tables_match_the_original_sql_script() -> None:
-    ddl = " ".join(str(CreateTable(user_state).compile(dialect=PYODBC)).split())
+@pytest.fixture(scope="module")
+def dialect() -> Dialect:
+    return create_engine("mssql+mssqlpython://svc@server/jobs").dialect
+
+
+def test_the_dialect_is_the_real_driver(dialect: Dialect) -> None:
+    assert dialect.driver == "mssqlpython"
+    assert dialect.loaded_dbapi is mssql_python
+    assert dialect.paramstyle == mssql_python.paramstyle == "pyformat"
+
+
+def test_tables_match_the_original_sql_script(dialect: Dialect) -> None:
+    ddl = " ".join(str(CreateTable(user_state).compile(dialect=dialect)).split())
 
     assert ddl == (
         "CREATE TABLE service_notifications.user_state ( "
@@ -26,26 +37,27 @@ def test_tables_match_the_original_sql_script() -> None:
         "CONSTRAINT [PK_ServiceNotifications_UserState] "
         "PRIMARY KEY (service_id, user_id, organisation_id) )"
     )
+    assert str(CreateSchema(SCHEMA).compile(dialect=dialect)) == (
+        "CREATE SCHEMA service_notifications"
+    )
 
 
-def test_upsert_is_a_merge_that_keeps_created_at() -> None:
+def test_upsert_is_a_merge_that_keeps_created_at(dialect: Dialect) -> None:
     now = datetime(2026, 6, 1, 12, 0)
     key = {"service_id": "a1", "role_id": "b2"}
-    compiled = upsert_statement("mssql", role_state, key, "UPDATE", now).compile(dialect=PYODBC)
+    compiled = upsert_statement("mssql", role_state, key, "UPDATE", now).compile(dialect=dialect)
 
     assert str(compiled) == (
         "MERGE [service_notifications].[role_state] WITH (HOLDLOCK) AS target "
-        "USING (SELECT ? AS [service_id], ? AS [role_id]) AS source "
+        "USING (SELECT %(service_id)s AS [service_id], %(role_id)s AS [role_id]) AS source "
         "ON target.[service_id] = source.[service_id] AND target.[role_id] = source.[role_id] "
-        "WHEN MATCHED THEN UPDATE SET [last_action_sent] = ?, [updatedAt] = ? "
+        "WHEN MATCHED THEN UPDATE SET [last_action_sent] = %(last_action_sent)s, "
+        "[updatedAt] = %(updatedAt)s "
         "WHEN NOT MATCHED THEN INSERT "
         "([service_id], [role_id], [last_action_sent], [createdAt], [updatedAt]) "
-        "VALUES (?, ?, ?, ?, ?);"
+        "VALUES (%(service_id)s, %(role_id)s, %(last_action_sent)s, %(createdAt)s, "
+        "%(updatedAt)s);"
     )
-    assert compiled.positiontup == [
-        *["service_id", "role_id", "last_action_sent", "updatedAt"],
-        *["service_id", "role_id", "last_action_sent", "createdAt", "updatedAt"],
-    ]
     assert compiled.construct_params() == {
         **key,
         "last_action_sent": "UPDATE",
@@ -55,23 +67,21 @@ def test_upsert_is_a_merge_that_keeps_created_at() -> None:
     assert isinstance(compiled.binds["service_id"].type, Guid)
 
 
-def test_guids_read_from_sql_server_upper_case_come_back_lower_case() -> None:
+def test_every_table_gets_a_merge_on_its_own_primary_key(dialect: Dialect) -> None:
+    now = datetime(2026, 6, 1, 12, 0)
+    for table, key in (
+        (user_state, {"service_id": "a", "user_id": "b", "organisation_id": 1}),
+        (organisation_state, {"service_id": "a", "organisation_id": 1}),
+    ):
+        sql = str(upsert_statement("mssql", table, key, "CREATE", now).compile(dialect=dialect))
+        match = " AND ".join(f"target.[{name}] = source.[{name}]" for name in key)
+
+        assert sql.startswith(f"MERGE [service_notifications].[{table.name}] WITH (HOLDLOCK)")
+        assert f"ON {match} WHEN MATCHED" in sql
+
+
+def test_guids_read_from_sql_server_upper_case_come_back_lower_case(dialect: Dialect) -> None:
     guid = Guid()
-    assert guid.process_result_value("6D2D8BD1-0E0B-4D3B-9F43-8B5B7A3B3F0A", PYODBC) == (
-        "6d2d8bd1-0e0b-4d3b-9f43-8b5b7a3b3f0a"
-    )
-    assert guid.process_bind_param("6D2D8BD1-0E0B-4D3B-9F43-8B5B7A3B3F0A", PYODBC) == (
-        "6d2d8bd1-0e0b-4d3b-9f43-8b5b7a3b3f0a"
-    )
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("aioodbc") is not None, reason="only meaningful without aioodbc"
-)
-def test_a_missing_sql_server_driver_is_a_clear_configuration_error() -> None:
-    url = "mssql+aioodbc://svc:Pa55word@server/jobs?driver=ODBC+Driver+18+for+SQL+Server"
-
-    with pytest.raises(UpstreamMisconfigured, match="'aioodbc' driver") as caught:
-        create_state_engine(url)
-
-    assert "Pa55word" not in str(caught.value)
+    upper = "6D2D8BD1-0E0B-4D3B-9F43-8B5B7A3B3F0A"
+    assert guid.process_result_value(upper, dialect) == upper.lower()
+    assert guid.process_bind_param(upper, dialect) == upper.lower()
