@@ -1,6 +1,7 @@
 """``python -m bench``: this service's worker against the Node BullMQ worker, side by side.
 
-One run, one private redis-server: (1) drains of pre-loaded jobs by both workers, (2) the e-mail
+One run, one private redis-server: (1) drains of pre-loaded jobs by both workers (and by this one
+with tracing exported to a local OTLP receiver), (2) the e-mail
 mix through a real ``dsi-jobs worker``, high limit then the real one, (3) idle latency and peak
 RSS of both with every job type registered. Prints a Markdown table; raw numbers go to
 bench/results/latest.json. See bench/README.md.
@@ -15,11 +16,11 @@ from typing import Any
 
 from tests.support.redis_server import running_redis
 
-from bench.drains import run_drains, summarise
+from bench.drains import CONFIGS, run_drains, summarise
 from bench.email_mix import run_email_mix
 from bench.idle import run_idle
-from bench.procs import ROOT, install_node
-from bench.report import drain_table, email_table, idle_table
+from bench.procs import ROOT, install_node, otlp_receiver
+from bench.report import drain_table, email_table, idle_table, tracing_table
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -35,7 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--notify-setting", type=int, default=2970,
                         help="GOVNOTIFY_RATE_LIMIT_PER_MINUTE, real-limit run")  # fmt: skip
     parser.add_argument("--uvloop", action="store_true", help="also drain with Python + uvloop")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["drain", "email", "idle"])
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["drain", "tracing", "email", "idle"]
+    )
     return parser
 
 
@@ -53,7 +56,16 @@ def main() -> None:
         if "drain" not in args.skip:
             log(f"== drains: {args.jobs:,} jobs x {args.runs} runs, interleaved")
             workers = ("node", "python", *(("python+uvloop",) if args.uvloop else ()))
-            runs = run_drains(f"{server.url}/3", args.jobs, args.runs, workers, log)
+            if "tracing" in args.skip:
+                runs = run_drains(f"{server.url}/3", args.jobs, args.runs, workers, log)
+            else:
+                with otlp_receiver() as (receiver_url, spans_received):
+                    runs = run_drains(f"{server.url}/3", args.jobs, args.runs,
+                                      (*workers, "python+otlp"), log, receiver_url)  # fmt: skip
+                    results["tracing"] = {
+                        "spans_expected": args.jobs * args.runs * len(CONFIGS),
+                        "spans_received": spans_received(),
+                    }
             results["drains"] = summarise(runs)
         if "email" not in args.skip:
             log("== e-mail mix: high limit, then the real one")
@@ -73,6 +85,8 @@ def main() -> None:
     lines: list[str] = []
     if "drains" in results:
         lines += drain_table(results["drains"], args.jobs)
+    if "tracing" in results:
+        lines += tracing_table(results["drains"], results["tracing"])
     if "email" in results:
         lines += email_table(results["email"])
     if "idle" in results:

@@ -39,7 +39,7 @@ def _redis_cpu(client: redis.Redis) -> float:
 
 
 def drain_once(
-    url: str, worker: str, handler: str, concurrency: int, jobs: int, tag: str
+    url: str, worker: str, handler: str, concurrency: int, jobs: int, tag: str, otlp: str = ""
 ) -> DrainRun:
     queue = f"bench-{worker}-{handler}-c{concurrency}-{tag}"
     node("preload.mjs", url, queue, str(jobs), "{}")
@@ -50,6 +50,8 @@ def drain_once(
         result = node("drain.mjs", *args)
     else:
         flags = ["uvloop"] if worker.endswith("uvloop") else []
+        if worker.endswith("+otlp"):
+            flags.append(f"otlp={otlp}")
         result = python_child("bench.python_drain", *args, *flags)
     redis_cpu = _redis_cpu(client) - redis_before
     client.close()
@@ -69,13 +71,14 @@ def drain_once(
 
 
 def run_drains(
-    url: str, jobs: int, repetitions: int, workers: tuple[str, ...], log: Any
+    url: str, jobs: int, repetitions: int, workers: tuple[str, ...], log: Any, otlp: str = ""
 ) -> list[DrainRun]:
+    """``python+otlp`` is this worker with tracing exported to the OTLP receiver at ``otlp``."""
     runs = []
     for rep in range(repetitions):
         for handler, concurrency in CONFIGS:
             for worker in workers:
-                run = drain_once(url, worker, handler, concurrency, jobs, f"r{rep}")
+                run = drain_once(url, worker, handler, concurrency, jobs, f"r{rep}", otlp)
                 log(
                     f"  rep {rep + 1} {worker:<14} {handler:<7} c={concurrency:<3}"
                     f" {run.jobs_per_s:>8,.0f} jobs/s  cpu {run.cpu_s:5.1f} s"

@@ -5,8 +5,12 @@ import os
 import statistics
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE_DIR = ROOT / "bench" / "node"
@@ -50,6 +54,26 @@ def python_child(module: str, *args: str, env: dict[str, str] | None = None) -> 
     if done.returncode != 0:
         raise RuntimeError(f"{module} failed: {done.stderr[-2000:]}")
     return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+@contextmanager
+def otlp_receiver() -> Iterator[tuple[str, Callable[[], int]]]:
+    """``bench.otlp_receiver`` in its own process: its URL, and how many spans it has received."""
+    receiver = subprocess.Popen(
+        [sys.executable, "-m", "bench.otlp_receiver"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        if receiver.stdout is None:
+            raise RuntimeError("no receiver output")
+        url = json.loads(receiver.stdout.readline())["url"]
+
+        def spans_received() -> int:
+            return int(httpx.get(f"{url}/_bench/count", timeout=30).json()["spans"])
+
+        yield url, spans_received
+    finally:
+        receiver.terminate()
+        receiver.wait(timeout=20)
 
 
 def percentile(values: list[float], share: float) -> float:

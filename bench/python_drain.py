@@ -2,7 +2,9 @@
 
 Run as a child process so its CPU and peak RSS are its own. Clock: worker construction → the last
 ``completed`` event (as in ``drain.mjs``). Latency: handler start → ``completed``.
-Usage: python -m bench.python_drain <redis_url> <queue> <jobs> <concurrency> <noop|sleep10> [uvloop]
+Usage: python -m bench.python_drain <redis_url> <queue> <jobs> <concurrency> <noop|sleep10>
+       [uvloop] [otlp=<receiver url>]
+With ``otlp=``, tracing is on as in the service: a span per job, exported in batches over OTLP/HTTP.
 """
 
 import asyncio
@@ -18,6 +20,7 @@ from domain.model import JobContext
 from entrypoints.logging import configure_logging
 from entrypoints.registry import JobSpec
 from entrypoints.settings import redis_connection_options
+from entrypoints.tracing import NO_TRACING, Tracing
 from entrypoints.worker.service import WorkerTuning, build_worker
 
 
@@ -33,7 +36,7 @@ def _cpu_s() -> float:
 
 
 async def drain(
-    url: str, queue: str, jobs: int, concurrency: int, sleep_s: float
+    url: str, queue: str, jobs: int, concurrency: int, sleep_s: float, tracing: Tracing
 ) -> dict[str, Any]:
     starts: dict[str, float] = {}
     latencies: list[float] = []
@@ -52,7 +55,9 @@ async def drain(
     spec = JobSpec(queue, BenchJob, handler, concurrency=concurrency)
     cpu_before = _cpu_s()
     clock_start = time.perf_counter()
-    worker = build_worker(spec, redis_connection_options(url), WorkerTuning(), "bench")
+    worker = build_worker(
+        spec, redis_connection_options(url), WorkerTuning(), "bench", tracing=tracing
+    )
     worker.on("completed", on_completed)
     running = asyncio.create_task(worker.run())
     await finished.wait()
@@ -71,16 +76,30 @@ async def drain(
 
 def main() -> None:
     url, queue, jobs, concurrency, handler_kind, *flags = sys.argv[1:]
-    configure_logging("info")  # as the service runs: one JSON line per job (stdout → /dev/null)
+    tracing = _tracing(flags)
+    # As the service runs: one JSON line per job (stdout → /dev/null), trace ids when tracing.
+    configure_logging("info", context=tracing.log_processors())
     sleep_s = 0.01 if handler_kind == "sleep10" else 0.0
-    work = drain(url, queue, int(jobs), int(concurrency), sleep_s)
+    work = drain(url, queue, int(jobs), int(concurrency), sleep_s, tracing)
     if "uvloop" in flags:
         import uvloop
 
         result = uvloop.run(work)
     else:
         result = asyncio.run(work)
+    tracing.shutdown()  # the last batch, after the clock stopped
     sys.stderr.write(json.dumps(result) + "\n")
+
+
+def _tracing(flags: list[str]) -> Tracing:
+    receiver = next((flag[5:] for flag in flags if flag.startswith("otlp=")), None)
+    if receiver is None:
+        return NO_TRACING
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    from entrypoints.otel import OtelTracing
+
+    return OtelTracing.start([OTLPSpanExporter(endpoint=f"{receiver}/v1/traces")])
 
 
 if __name__ == "__main__":

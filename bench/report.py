@@ -43,6 +43,31 @@ def drain_table(rows: list[dict[str, Any]], jobs: int) -> list[str]:
     return lines
 
 
+def tracing_table(rows: list[dict[str, Any]], tracing: dict[str, Any]) -> list[str]:
+    """This worker with tracing off against tracing on (a span per job, exported over OTLP)."""
+    by_key = {(r["worker"], r["handler"], r["concurrency"]): r for r in rows}
+    lines = [
+        "",
+        "Tracing cost: the same drains with a span per job exported over OTLP/HTTP to a local "
+        f"receiver in its own process ({tracing['spans_received']:,} of "
+        f"{tracing['spans_expected']:,} spans received)",
+        "",
+        "| handler | conc. | jobs/s off | jobs/s on | on / off | CPU s / 1k off | CPU s / 1k on "
+        "| peak RSS MB off / on |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for (worker, handler, concurrency), on in sorted(by_key.items()):
+        if worker != "python+otlp":
+            continue
+        off = by_key[("python", handler, concurrency)]
+        lines.append(
+            f"| {handler} | {concurrency} | {off['jobs_per_s']:,.0f} | **{on['jobs_per_s']:,.0f}** "
+            f"| {on['jobs_per_s'] / off['jobs_per_s']:.2f}x | {off['cpu_s_per_1k']:.3f} "
+            f"| {on['cpu_s_per_1k']:.3f} | {off['peak_rss_mb']:.0f} / {on['peak_rss_mb']:.0f} |"
+        )
+    return lines
+
+
 def idle_table(idle: dict[str, Any]) -> list[str]:
     lines = [
         "",

@@ -34,6 +34,7 @@ from entrypoints.logging import configure_logging
 from entrypoints.registry import DYNAMIC_FAMILIES, attempts_allowed, is_push_queue
 from entrypoints.required_settings import ConfigurationRefused, redis_problems
 from entrypoints.settings import Settings, describe_errors
+from entrypoints.tracing import NO_TRACING, Tracing, start_tracing, traced
 
 log = structlog.get_logger(__name__)
 
@@ -72,17 +73,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {line}", file=sys.stderr)  # noqa: T201
         return CONFIG_ERROR
     secrets = settings.secret_values()
+    tracing = start_tracing(settings) if args.command == "worker" else NO_TRACING
     if args.command == "worker":
         configure_logging(
             settings.jobs_log_level,
             cache=True,
             secrets=secrets,
             log_format=settings.jobs_log_format,
+            context=tracing.log_processors(),
         )
     else:
         configure_logging("warning", secrets=secrets, log_format=settings.jobs_log_format)
     try:
-        return asyncio.run(_dispatch(args, settings))
+        with traced(tracing):
+            return asyncio.run(_dispatch(args, settings, tracing))
     except UsageError as error:
         print(f"dsi-jobs {args.command}: {error}", file=sys.stderr)  # noqa: T201
         return USAGE_ERROR
@@ -104,11 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return CONFIG_ERROR
 
 
-async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+async def _dispatch(args: argparse.Namespace, settings: Settings, tracing: Tracing) -> int:
     if args.command == "worker":
         from entrypoints.worker.main import run_worker
 
-        return await run_worker(settings)
+        return await run_worker(settings, tracing)
     container = build_container(settings)
     if args.command == "jobs" and args.type is None:
         return await _jobs(container)

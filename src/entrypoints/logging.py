@@ -12,7 +12,7 @@ value cannot restyle or retitle the terminal.
 
 import logging
 import sys
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -66,6 +66,7 @@ def configure_logging(
     cache: bool = False,
     secrets: Iterable[str] = (),
     log_format: str = "auto",
+    context: Sequence[Any] = (),
 ) -> None:
     """One line per event on stdout, from structlog and from stdlib loggers alike.
 
@@ -73,14 +74,15 @@ def configure_logging(
     library loggers (bullmq, httpx, uvicorn, asyncio, Notify's client) go through a stdlib
     handler with the same processors. ``secrets`` are the configured secret values, removed
     from every line. ``log_format`` is one of ``LOG_FORMATS``. ``cache`` binds loggers once:
-    for the worker process, not for tests.
+    for the worker process, not for tests. ``context`` processors see every redacted line (with
+    tracing on: they add the trace and span ids and export the line as an OpenTelemetry log).
     """
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
-    render = _renderers(Redactor(secrets), console=_console(log_format))
+    render = _renderers(Redactor(secrets), console=_console(log_format), context=context)
     structlog.configure(
         processors=[*shared, *render],
         logger_factory=structlog.PrintLoggerFactory(),
@@ -109,17 +111,19 @@ def _console(log_format: str) -> bool:
     return log_format == "console" or (log_format == "auto" and sys.stdout.isatty())
 
 
-def _renderers(redactor: Redactor, *, console: bool) -> list[Any]:
+def _renderers(redactor: Redactor, *, console: bool, context: Sequence[Any] = ()) -> list[Any]:
     """Exception rendering, then redaction, then the renderer: the same order for both."""
     if not console:
         return [
             structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
             redactor,
+            *context,
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ]
     return [
         structlog.processors.ExceptionRenderer(),  # Python's own traceback text: no locals
         redactor,
+        *context,
         _printable_values,
         structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty(), sort_keys=False),
     ]

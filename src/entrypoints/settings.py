@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     svc_signin_jobs_password: SecretStr | None = _env("SVC_SIGNIN_JOBS_PASSWORD")
     platform_global_jobs_database_name: str | None = _env("PLATFORM_GLOBAL_JOBS_DATABASE_NAME")
 
+    # Telemetry (docs/operations.md "Telemetry"); the SDK also reads the other OTEL_* variables
+    applicationinsights_connection_string: SecretStr | None = _env(
+        "APPLICATIONINSIGHTS_CONNECTION_STRING"
+    )
+    otel_exporter_otlp_endpoint: str | None = _env("OTEL_EXPORTER_OTLP_ENDPOINT")
+
     # Hosting
     local_env: str = Field(default="azure", validation_alias=AliasChoices("LOCAL_ENV"))
     port: int = Field(default=3000, ge=1, le=65535, validation_alias=AliasChoices("PORT"))

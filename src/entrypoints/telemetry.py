@@ -1,8 +1,10 @@
-"""Count and time every call the service makes to an upstream, without touching the adapters.
+"""Count, time and trace every call the service makes to an upstream, without touching the
+adapters.
 
 Each adapter method is one upstream call (a Notify send, a platform-API request, a SOAP
 provision, a webhook POST, a state-database query), so wrapping the port implementation at the
-container is enough: the outcome comes from the error taxonomy the adapters already raise.
+container is enough: the outcome comes from the error taxonomy the adapters already raise. With
+tracing on, each call is also a span, the parent of the HTTP spans it makes.
 """
 
 import functools
@@ -14,6 +16,7 @@ from typing import Any
 from dependency_injector import providers
 
 from domain.errors import PermanentError, RateLimited, RetryableError
+from entrypoints.tracing import NO_TRACING, Tracing
 
 CallObserver = Callable[[str, str, float], None]
 """``(upstream, outcome, seconds)``; outcome is ok, rate_limited, retryable, permanent or error."""
@@ -22,10 +25,13 @@ CallObserver = Callable[[str, str, float], None]
 class ObservedCalls:
     """A transparent proxy: coroutine methods of ``inner`` are timed and reported."""
 
-    def __init__(self, inner: Any, upstream: str, on_call: CallObserver) -> None:
+    def __init__(
+        self, inner: Any, upstream: str, on_call: CallObserver, tracing: Tracing = NO_TRACING
+    ) -> None:
         self._inner = inner
         self._upstream = upstream
         self._on_call = on_call
+        self._tracing = tracing
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._inner, name)
@@ -36,27 +42,31 @@ class ObservedCalls:
         async def observed(*args: Any, **kwargs: Any) -> Any:
             started = time.monotonic()
             outcome = "error"
-            try:
-                result = await attribute(*args, **kwargs)
-                outcome = "ok"
-                return result
-            except RateLimited:
-                outcome = "rate_limited"
-                raise
-            except RetryableError:
-                outcome = "retryable"
-                raise
-            except PermanentError:
-                outcome = "permanent"
-                raise
-            finally:
-                self._on_call(self._upstream, outcome, time.monotonic() - started)
+            with self._tracing.call(self._upstream, name) as record_outcome:
+                try:
+                    result = await attribute(*args, **kwargs)
+                    outcome = "ok"
+                    return result
+                except RateLimited:
+                    outcome = "rate_limited"
+                    raise
+                except RetryableError:
+                    outcome = "retryable"
+                    raise
+                except PermanentError:
+                    outcome = "permanent"
+                    raise
+                finally:
+                    record_outcome(outcome)
+                    self._on_call(self._upstream, outcome, time.monotonic() - started)
 
         return observed
 
 
 async def observe_upstreams(
-    upstreams: dict[str, "providers.Provider[Any]"], on_call: CallObserver
+    upstreams: dict[str, "providers.Provider[Any]"],
+    on_call: CallObserver,
+    tracing: Tracing = NO_TRACING,
 ) -> None:
     """Replace each provider's instance by an ``ObservedCalls`` proxy named after its upstream.
 
@@ -66,4 +76,4 @@ async def observe_upstreams(
         inner = provider()
         if inspect.isawaitable(inner):
             inner = await inner
-        provider.override(providers.Object(ObservedCalls(inner, upstream, on_call)))
+        provider.override(providers.Object(ObservedCalls(inner, upstream, on_call, tracing)))

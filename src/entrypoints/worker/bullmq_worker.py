@@ -33,6 +33,7 @@ from domain.errors import PermanentError, RetryableError
 from domain.model import JobContext
 from domain.personal_data import redact_text
 from entrypoints.registry import JobSpec
+from entrypoints.tracing import NO_TRACING, Tracing
 from entrypoints.worker.runner import run_job
 
 log = structlog.get_logger(__name__)
@@ -238,9 +239,16 @@ class DsiWorker(Worker):  # type: ignore[misc]
 
 
 def make_processor(
-    spec: JobSpec[Any], observe: JobObserver | None = None, delay_scale: float = 1.0
+    spec: JobSpec[Any],
+    observe: JobObserver | None = None,
+    delay_scale: float = 1.0,
+    tracing: Tracing = NO_TRACING,
 ) -> Callable[[Any, str], Awaitable[Any]]:
-    """The BullMQ processor for one job type: run the pipeline, log once, decide the retry."""
+    """The BullMQ processor for one job type: run the pipeline, log once, decide the retry.
+
+    Each attempt is one span (continuing the producer's trace when the job carries one), and
+    every log line of the attempt carries its trace id.
+    """
 
     async def process(job: Any, token: str) -> Any:
         attempts_made = int(job.attemptsMade)
@@ -252,26 +260,32 @@ def make_processor(
             redelivered=attempts_made > 0 or int(job.stalledCounter or 0) > 0,
         )
         started = time.monotonic()
-        with structlog.contextvars.bound_contextvars(
-            queue=spec.queue,
-            job_id=context.job_id,
-            attempt=context.attempt,
-            correlation_id=context.correlation_id,
+        with (
+            structlog.contextvars.bound_contextvars(
+                queue=spec.queue,
+                job_id=context.job_id,
+                attempt=context.attempt,
+                correlation_id=context.correlation_id,
+            ),
+            tracing.job(spec.queue, context.job_id, context.attempt, _carrier(job)) as span,
         ):
-            outcome = "failed"
+            outcome, delay_ms, error_type = "failed", None, None
             try:
                 result = await run_job(spec, job.data, context)
                 outcome = "completed"
                 return result
             except PermanentError as error:
-                log.warning("job_failed_permanently", error_type=type(error).__name__)
+                error_type = type(error).__name__
+                log.warning("job_failed_permanently", error_type=error_type)
                 raise UnrecoverableError(_message(error)) from error
             except Exception as error:  # every other error is retryable by policy
-                outcome = _schedule_retry(spec, job, error, attempts_made, delay_scale)
+                error_type = type(error).__name__
+                outcome, delay_ms = _schedule_retry(spec, job, error, attempts_made, delay_scale)
                 raise JobAttemptFailed(_reason(error)) from error
             finally:
                 duration = time.monotonic() - started
                 log.info("job_finished", outcome=outcome, duration_ms=round(duration * 1000, 1))
+                span.finish(outcome, delay_ms, error_type)
                 if observe is not None:
                     observe(spec.queue, outcome, duration)
 
@@ -293,10 +307,16 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
+def _carrier(job: Any) -> object:
+    """Node bullmq's propagation metadata (its ``telemetry`` option, stored as ``tm``)."""
+    opts = job.opts
+    return opts.get("tm") if isinstance(opts, dict) else None
+
+
 def _schedule_retry(
     spec: JobSpec[Any], job: Any, error: Exception, attempts_made: int, delay_scale: float
-) -> str:
-    """Set BullMQ's per-job retry options from our policy; return the outcome for logs."""
+) -> tuple[str, int | None]:
+    """Set BullMQ's per-job retry options from our policy; return the outcome and delay (ms)."""
     retry_after = error.retry_after_s if isinstance(error, RetryableError) else None
     age_s = max(0.0, time.time() - int(job.timestamp or 0) / 1000)
     delay_s = spec.retry.next_delay_s(
@@ -308,9 +328,9 @@ def _schedule_retry(
     if delay_s is None:
         log.warning("job_failed_retries_exhausted", error_type=type(error).__name__)
         job.opts["attempts"] = 0
-        return "failed"
-    delay_s *= delay_scale
+        return "failed", None
+    delay_ms = max(1, round(delay_s * delay_scale * 1000))
     job.opts["attempts"] = spec.retry.max_attempts
-    job.opts["backoff"] = {"type": "fixed", "delay": max(1, round(delay_s * 1000))}
-    log.info("job_retrying", error_type=type(error).__name__, delay_ms=round(delay_s * 1000))
-    return "retried"
+    job.opts["backoff"] = {"type": "fixed", "delay": delay_ms}
+    log.info("job_retrying", error_type=type(error).__name__, delay_ms=delay_ms)
+    return "retried", delay_ms

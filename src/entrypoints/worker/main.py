@@ -28,6 +28,7 @@ from entrypoints.registry import Registry, attempts_allowed
 from entrypoints.required_settings import ConfigurationRefused, configuration_problems
 from entrypoints.settings import Settings
 from entrypoints.telemetry import observe_upstreams
+from entrypoints.tracing import NO_TRACING, Tracing
 from entrypoints.worker.service import WorkerService, WorkerTuning
 from entrypoints.worker.subscriptions import SubscriptionWatcher
 
@@ -54,7 +55,7 @@ def _verifier(settings: Settings) -> TokenVerifier:
     )
 
 
-async def run_worker(settings: Settings) -> int:
+async def run_worker(settings: Settings, tracing: Tracing = NO_TRACING) -> int:
     """Run until signalled; 0 when every in-flight job finished, 1 when some were abandoned.
 
     Outside ``dev`` an incomplete configuration raises ``ConfigurationRefused`` before anything
@@ -78,7 +79,9 @@ async def run_worker(settings: Settings) -> int:
         publisher = await resolve(container.adapters.job_publisher)
         inspector = await resolve(container.adapters.queue_inspector)
         operations = Operations.for_settings(settings, inspector)
-        await observe_upstreams(_upstreams(container, settings), operations.metrics.observe_call)
+        await observe_upstreams(
+            _upstreams(container, settings), operations.metrics.observe_call, tracing
+        )
         registry = await resolve(container.registry)
         await _warn_unless_noeviction(await resolve(container.gateways.redis))
         tuning = WorkerTuning(
@@ -86,21 +89,23 @@ async def run_worker(settings: Settings) -> int:
             retry_delay_scale=settings.jobs_retry_delay_scale,
         )
         service = WorkerService(
-            registry, connection, tuning, operations.observe, operations.on_restart
+            registry, connection, tuning, operations.observe, operations.on_restart, tracing
         )
         await service.start()
         operations.start(service)
         watcher = await _subscription_watcher(container, service, settings)
         watching = asyncio.create_task(watcher.run())
-        app = create_app(
-            monitor=service,
-            ping_redis=publisher.ping,
-            verifier=_verifier(settings),
-            grace_s=settings.jobs_shutdown_grace_seconds,
-            metrics=operations.metrics,
-            queue_operations=inspector,
-            sessions=RedisDashboardSessions(await resolve(container.gateways.redis)),
-            dashboard_feeds=await _dashboard_feeds(container, settings, registry, watcher),
+        app = tracing.instrument_app(
+            create_app(
+                monitor=service,
+                ping_redis=publisher.ping,
+                verifier=_verifier(settings),
+                grace_s=settings.jobs_shutdown_grace_seconds,
+                metrics=operations.metrics,
+                queue_operations=inspector,
+                sessions=RedisDashboardSessions(await resolve(container.gateways.redis)),
+                dashboard_feeds=await _dashboard_feeds(container, settings, registry, watcher),
+            )
         )
         server = _Server(
             uvicorn.Config(app, host="0.0.0.0", port=settings.port, log_config=None)  # noqa: S104

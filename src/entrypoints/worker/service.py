@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 
 from entrypoints.registry import JobSpec, Registry
+from entrypoints.tracing import NO_TRACING, Tracing
 from entrypoints.worker.bullmq_worker import DsiWorker, JobObserver, make_processor
 
 log = structlog.get_logger(__name__)
@@ -58,8 +59,10 @@ class WorkerService:
         tuning: WorkerTuning | None = None,
         observe: JobObserver | None = None,
         on_restart: Callable[[str], None] | None = None,
+        tracing: Tracing = NO_TRACING,
     ) -> None:
         self._registry = registry
+        self._tracing = tracing
         self._dynamic: dict[str, JobSpec[Any]] = {}
         self._connection = connection
         self._tuning = tuning or WorkerTuning()
@@ -132,7 +135,9 @@ class WorkerService:
             log.info("dynamic_workers_changed", started=sorted(start), stopped=sorted(stop))
 
     def _launch(self, spec: JobSpec[Any]) -> None:
-        worker = build_worker(spec, self._connection, self._tuning, self._name, self._observe)
+        worker = build_worker(
+            spec, self._connection, self._tuning, self._name, self._observe, self._tracing
+        )
         worker.on("error", _log_worker_error(spec.queue))
         task = asyncio.create_task(worker.run(), name=f"worker:{spec.queue}")
         self._running[spec.queue] = _Running(spec, worker, task)
@@ -164,6 +169,7 @@ def build_worker(
     tuning: WorkerTuning,
     name: str,
     observe: JobObserver | None = None,
+    tracing: Tracing = NO_TRACING,
 ) -> DsiWorker:
     """The worker of one queue with the service's options (not started: call ``run()``)."""
     options: dict[str, Any] = {
@@ -179,7 +185,7 @@ def build_worker(
     }
     if spec.limiter is not None:
         options["limiter"] = {"max": spec.limiter.max_jobs, "duration": spec.limiter.duration_ms}
-    processor = make_processor(spec, observe, tuning.retry_delay_scale)
+    processor = make_processor(spec, observe, tuning.retry_delay_scale, tracing)
     return DsiWorker(spec.queue, processor, options)
 
 

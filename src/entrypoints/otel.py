@@ -1,0 +1,223 @@
+"""The OpenTelemetry SDK behind ``entrypoints.tracing``: exporters, spans, instrumentations.
+
+Imported only when tracing is configured. Spans carry no personal data: job and call spans hold
+queue, job id, attempt, outcome, retry delay and error class (never a message); HTTP spans made
+by the httpx, requests and starlette instrumentations have their URLs cut to scheme, host and
+path, with e-mail addresses in the path redacted (directories looks users up by e-mail).
+"""
+
+import json
+from collections.abc import Iterator, MutableMapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.instrumentation.requests import RequestsInstrumentor
+from opentelemetry.instrumentation.starlette import StarletteInstrumentor
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+
+from domain.personal_data import redact_text
+from entrypoints.settings import Settings
+from entrypoints.tracing import JobSpan, RecordOutcome
+
+SERVICE_NAME = "dsi-jobs"
+MAX_CARRIER_LENGTH = 4096
+"""A producer's propagation carrier is a few hundred bytes; anything longer is ignored."""
+URL_ATTRIBUTES = ("url.full", "http.url", "http.target", "url.path", "url.query")
+
+
+def span_exporters(settings: Settings) -> list[SpanExporter]:
+    """Azure Monitor for a connection string, OTLP/HTTP for an OTLP endpoint (both if both)."""
+    exporters: list[SpanExporter] = []
+    if settings.applicationinsights_connection_string:
+        exporters.append(
+            azure_monitor_exporter(
+                settings.applicationinsights_connection_string.get_secret_value(),
+                settings.jobs_data_dir,
+            )
+        )
+    if settings.otel_exporter_otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+            OTLPSpanExporter,
+        )
+
+        exporters.append(OTLPSpanExporter())  # endpoint, headers, timeout: the OTEL_* variables
+    return exporters
+
+
+def azure_monitor_exporter(connection_string: str, data_dir: Path) -> SpanExporter:
+    """Application Insights, spans kept on disk under ``data_dir`` while it is unreachable."""
+    from azure.monitor.opentelemetry.exporter import (
+        AzureMonitorTraceExporter,
+    )
+
+    exporter: SpanExporter = AzureMonitorTraceExporter.from_connection_string(
+        connection_string, storage_directory=str(data_dir / "azure-monitor")
+    )
+    return exporter
+
+
+class OtelTracing:
+    """``Tracing`` on an SDK tracer provider; instruments httpx, requests and the HTTP app."""
+
+    def __init__(self, provider: TracerProvider) -> None:
+        self._provider = provider
+        self._tracer = provider.get_tracer("dsi-jobs")
+
+    @classmethod
+    def start(cls, exporters: Sequence[SpanExporter]) -> "OtelTracing":
+        """A provider exporting in batches (OTEL_BSP_* tune them), and HTTP clients instrumented."""
+        provider = TracerProvider(resource=Resource.create({"service.name": SERVICE_NAME}))
+        for exporter in exporters:
+            provider.add_span_processor(BatchSpanProcessor(exporter))
+        tracing = cls(provider)
+        tracing.instrument_http_clients()
+        return tracing
+
+    @contextmanager
+    def job(self, queue: str, job_id: str, attempt: int, carrier: object) -> Iterator[JobSpan]:
+        with self._tracer.start_as_current_span(
+            f"process {queue}",
+            context=producer_context(carrier),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "bullmq",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": queue,
+                "messaging.message.id": job_id,
+                "dsi_jobs.attempt": attempt,
+            },
+            record_exception=False,  # messages may hold personal data; the class is recorded
+            set_status_on_exception=False,
+        ) as span:
+            yield _JobSpan(span)
+
+    @contextmanager
+    def call(self, upstream: str, operation: str) -> Iterator[RecordOutcome]:
+        with self._tracer.start_as_current_span(
+            f"{upstream} {operation}",
+            kind=SpanKind.CLIENT,
+            attributes={"dsi_jobs.upstream": upstream},
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+
+            def record(outcome: str) -> None:
+                span.set_attribute("dsi_jobs.outcome", outcome)
+                if outcome != "ok":
+                    span.set_status(Status(StatusCode.ERROR, outcome))
+
+            yield record
+
+    def log_processors(self) -> list[Any]:
+        return [add_trace_ids]
+
+    def instrument_app(self, app: Any) -> Any:
+        StarletteInstrumentor.instrument_app(
+            app, tracer_provider=self._provider, server_request_hook=_redact_server_span
+        )
+        return app
+
+    def instrument_http_clients(self) -> None:
+        HTTPXClientInstrumentor().instrument(
+            tracer_provider=self._provider,
+            request_hook=_redact_client_span,
+            async_request_hook=_async_redact_client_span,
+        )
+        RequestsInstrumentor().instrument(
+            tracer_provider=self._provider, request_hook=_redact_client_span
+        )
+
+    def shutdown(self) -> None:
+        HTTPXClientInstrumentor().uninstrument()
+        RequestsInstrumentor().uninstrument()
+        self._provider.shutdown()
+
+
+class _JobSpan:
+    def __init__(self, span: Span) -> None:
+        self._span = span
+
+    def finish(self, outcome: str, retry_delay_ms: int | None, error_type: str | None) -> None:
+        self._span.set_attribute("dsi_jobs.outcome", outcome)
+        if retry_delay_ms is not None:
+            self._span.set_attribute("dsi_jobs.retry_delay_ms", retry_delay_ms)
+        if error_type is not None:
+            self._span.set_attribute("error.type", error_type)
+            self._span.set_status(Status(StatusCode.ERROR, error_type))
+
+
+def producer_context(carrier: object) -> Context | None:
+    """The producer's trace from Node bullmq's ``tm`` job option (a JSON W3C carrier), if any."""
+    if not isinstance(carrier, str) or len(carrier) > MAX_CARRIER_LENGTH:
+        return None
+    try:
+        fields = json.loads(carrier)
+    except ValueError:
+        return None
+    if not isinstance(fields, dict):
+        return None
+    return propagate.extract({k: v for k, v in fields.items() if isinstance(v, str)})
+
+
+def add_trace_ids(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """structlog processor: the current span's trace and span ids, as Azure and OTLP show them."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event["trace_id"] = format(context.trace_id, "032x")
+        event["span_id"] = format(context.span_id, "016x")
+    return event
+
+
+def redacted_url(url: str) -> str:
+    """Scheme, host and path, e-mail addresses in the path redacted; no query, no credentials."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, redacted_path(parts.path), "", ""))
+
+
+def redacted_path(path: str) -> str:
+    """The path with each segment holding an e-mail address (plain or %-encoded) redacted."""
+    return "/".join(_redacted_segment(segment) for segment in path.split("/"))
+
+
+def _redacted_segment(segment: str) -> str:
+    plain = unquote(segment)
+    redacted = redact_text(plain)
+    return segment if redacted == plain else redacted
+
+
+def _redact(span: Span) -> None:
+    if not span.is_recording():
+        return
+    attributes = getattr(span, "attributes", None) or {}
+    for key in URL_ATTRIBUTES:
+        value = attributes.get(key)
+        if isinstance(value, str):
+            span.set_attribute(key, "" if key == "url.query" else _redact_value(key, value))
+
+
+def _redact_value(key: str, value: str) -> str:
+    if key in ("http.target", "url.path"):
+        return redacted_path(value.split("?", 1)[0])
+    return redacted_url(value)
+
+
+def _redact_client_span(span: Span, _: Any) -> None:
+    _redact(span)
+
+
+async def _async_redact_client_span(span: Span, _: Any) -> None:
+    _redact(span)
+
+
+def _redact_server_span(span: Span, _: Any) -> None:
+    _redact(span)
