@@ -4,7 +4,8 @@ Run as a child process so its CPU and peak RSS are its own. Clock: worker constr
 ``completed`` event (as in ``drain.mjs``). Latency: handler start → ``completed``.
 Usage: python -m bench.python_drain <redis_url> <queue> <jobs> <concurrency> <noop|sleep10>
        [uvloop] [otlp=<receiver url>]
-With ``otlp=``, tracing is on as in the service: a span per job, exported in batches over OTLP/HTTP.
+With ``otlp=``, tracing is on as in the service: a span and log lines per job, exported in batches
+over OTLP/HTTP.
 """
 
 import asyncio
@@ -95,11 +96,17 @@ def _tracing(flags: list[str]) -> Tracing:
     receiver = next((flag[5:] for flag in flags if flag.startswith("otlp=")), None)
     if receiver is None:
         return NO_TRACING
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-    from entrypoints.otel import OtelTracing
+    from entrypoints.otel import Exporters, OtelTracing
 
-    return OtelTracing.start([OTLPSpanExporter(endpoint=f"{receiver}/v1/traces")])
+    return OtelTracing.start(
+        Exporters(
+            spans=[OTLPSpanExporter(endpoint=f"{receiver}/v1/traces")],
+            logs=[OTLPLogExporter(endpoint=f"{receiver}/v1/logs")],
+        )
+    )
 
 
 if __name__ == "__main__":

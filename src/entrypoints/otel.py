@@ -1,4 +1,4 @@
-"""The OpenTelemetry SDK behind ``entrypoints.tracing``: exporters, spans, instrumentations.
+"""The OpenTelemetry SDK behind ``entrypoints.tracing``: exporters, spans, logs, instrumentations.
 
 Imported only when tracing is configured. Spans carry no personal data: job and call spans hold
 queue, job id, attempt, outcome, retry delay and error class (never a message); HTTP spans made
@@ -7,8 +7,9 @@ path, with e-mail addresses in the path redacted (directories looks users up by 
 """
 
 import json
-from collections.abc import Iterator, MutableMapping, Sequence
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -18,6 +19,9 @@ from opentelemetry.context import Context
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.requests import RequestsInstrumentor
 from opentelemetry.instrumentation.starlette import StarletteInstrumentor
+from opentelemetry.instrumentation.structlog import StructlogProcessor
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
@@ -33,51 +37,66 @@ MAX_CARRIER_LENGTH = 4096
 URL_ATTRIBUTES = ("url.full", "http.url", "http.target", "url.path", "url.query")
 
 
-def span_exporters(settings: Settings) -> list[SpanExporter]:
+@dataclass
+class Exporters:
+    spans: list[SpanExporter] = field(default_factory=list)
+    logs: list[LogRecordExporter] = field(default_factory=list)
+
+
+def exporters(settings: Settings) -> Exporters:
     """Azure Monitor for a connection string, OTLP/HTTP for an OTLP endpoint (both if both)."""
-    exporters: list[SpanExporter] = []
+    found = Exporters()
     if settings.applicationinsights_connection_string:
-        exporters.append(
-            azure_monitor_exporter(
-                settings.applicationinsights_connection_string.get_secret_value(),
-                settings.jobs_data_dir,
-            )
-        )
+        connection_string = settings.applicationinsights_connection_string.get_secret_value()
+        _add_azure_monitor(found, connection_string, settings.jobs_data_dir)
     if settings.otel_exporter_otlp_endpoint:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
-            OTLPSpanExporter,
-        )
+        from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        exporters.append(OTLPSpanExporter())  # endpoint, headers, timeout: the OTEL_* variables
-    return exporters
+        # Endpoint (+ /v1/traces, /v1/logs), headers, timeout: the SDK reads the OTEL_* variables.
+        found.spans.append(OTLPSpanExporter())
+        found.logs.append(OTLPLogExporter())
+    return found
 
 
-def azure_monitor_exporter(connection_string: str, data_dir: Path) -> SpanExporter:
-    """Application Insights, spans kept on disk under ``data_dir`` while it is unreachable."""
+def _add_azure_monitor(found: Exporters, connection_string: str, data_dir: Path) -> None:
+    """Application Insights; what it cannot take yet waits on disk under ``data_dir``."""
     from azure.monitor.opentelemetry.exporter import (
+        AzureMonitorLogExporter,
         AzureMonitorTraceExporter,
     )
 
-    exporter: SpanExporter = AzureMonitorTraceExporter.from_connection_string(
-        connection_string, storage_directory=str(data_dir / "azure-monitor")
+    storage = str(data_dir / "azure-monitor")
+    found.spans.append(
+        AzureMonitorTraceExporter.from_connection_string(
+            connection_string, storage_directory=storage
+        )
     )
-    return exporter
+    found.logs.append(
+        AzureMonitorLogExporter.from_connection_string(connection_string, storage_directory=storage)
+    )
 
 
 class OtelTracing:
     """``Tracing`` on an SDK tracer provider; instruments httpx, requests and the HTTP app."""
 
-    def __init__(self, provider: TracerProvider) -> None:
+    def __init__(self, provider: TracerProvider, logs: LoggerProvider | None = None) -> None:
         self._provider = provider
+        self._logs = logs
         self._tracer = provider.get_tracer("dsi-jobs")
 
     @classmethod
-    def start(cls, exporters: Sequence[SpanExporter]) -> "OtelTracing":
-        """A provider exporting in batches (OTEL_BSP_* tune them), and HTTP clients instrumented."""
-        provider = TracerProvider(resource=Resource.create({"service.name": SERVICE_NAME}))
-        for exporter in exporters:
-            provider.add_span_processor(BatchSpanProcessor(exporter))
-        tracing = cls(provider)
+    def start(cls, exporters: Exporters) -> "OtelTracing":
+        """Providers exporting in batches (OTEL_BSP_*, OTEL_BLRP_* tune them), HTTP clients
+        instrumented."""
+        resource = Resource.create({"service.name": SERVICE_NAME})
+        provider = TracerProvider(resource=resource)
+        for span_exporter in exporters.spans:
+            provider.add_span_processor(BatchSpanProcessor(span_exporter))
+        logs = LoggerProvider(resource=resource)
+        for log_exporter in exporters.logs:
+            logs.add_log_record_processor(BatchLogRecordProcessor(log_exporter))
+        tracing = cls(provider, logs)
         tracing.instrument_http_clients()
         return tracing
 
@@ -117,7 +136,10 @@ class OtelTracing:
             yield record
 
     def log_processors(self) -> list[Any]:
-        return [add_trace_ids]
+        if self._logs is None:
+            return [add_trace_ids]
+        exporting = StructlogProcessor(logger_provider=self._logs)  # type: ignore[no-untyped-call]
+        return [add_trace_ids, exporting]
 
     def instrument_app(self, app: Any) -> Any:
         StarletteInstrumentor.instrument_app(
@@ -139,6 +161,8 @@ class OtelTracing:
         HTTPXClientInstrumentor().uninstrument()
         RequestsInstrumentor().uninstrument()
         self._provider.shutdown()
+        if self._logs is not None:
+            self._logs.shutdown()
 
 
 class _JobSpan:

@@ -34,7 +34,8 @@ class Tracing(Protocol):
         """A child span around one call to an upstream (Notify, a platform API, SOAP, ...)."""
 
     def log_processors(self) -> list[Any]:
-        """structlog processors that put the current trace and span ids on every log line."""
+        """structlog processors: the current trace and span ids on every line, and the line
+        exported as an OpenTelemetry log."""
 
     def instrument_app(self, app: Any) -> Any:
         """The HTTP app with a server span per request."""
@@ -88,9 +89,9 @@ def start_tracing(settings: Settings) -> Tracing:
     """Exporters from the settings, or ``NO_TRACING`` (without importing the SDK) when none."""
     if not tracing_configured(settings):
         return NO_TRACING
-    from entrypoints.otel import OtelTracing, span_exporters  # only when on
+    from entrypoints.otel import OtelTracing, exporters  # only when on
 
-    return OtelTracing.start(span_exporters(settings))
+    return OtelTracing.start(exporters(settings))
 
 
 @contextmanager

@@ -1,5 +1,5 @@
-"""A real ``dsi-jobs worker`` exports a job's spans over OTLP/HTTP, continuing the trace of a
-Node producer that used bullmq's ``telemetry`` option."""
+"""A real ``dsi-jobs worker`` exports a job's spans and log lines over OTLP/HTTP, continuing the
+trace of a Node producer that used bullmq's ``telemetry`` option."""
 
 import json
 from pathlib import Path
@@ -41,13 +41,18 @@ async def test_the_worker_exports_the_jobs_spans_to_an_otlp_receiver(
                 lambda: receiver.named("process passwordreset_v1"), "the job's span", 30
             )
             send = await eventually(lambda: receiver.named("outbox send"), "the e-mail's span")
+            exported = await eventually(
+                lambda: [log for log in receiver.logs if log["body"] == "job_finished"],
+                "the job's log line",
+            )
 
     assert job["service"] == "dsi-jobs"
     assert (job["trace_id"], job["parent_span_id"]) == (PRODUCER_TRACE, PRODUCER_SPAN)
     assert job["attributes"]["messaging.message.id"] == job_id
     assert job["attributes"]["dsi_jobs.outcome"] == "completed"
     assert (send["trace_id"], send["parent_span_id"]) == (PRODUCER_TRACE, job["span_id"])
-    assert "alice" not in json.dumps(receiver.spans).lower()
+    assert [log["trace_id"] for log in exported] == [PRODUCER_TRACE]
+    assert "alice" not in json.dumps([receiver.spans, receiver.logs]).lower()
     lines = [json.loads(line) for line in (tmp_path / "worker.log").read_text().splitlines()]
     [finished] = [line for line in lines if line.get("event") == "job_finished"]
     assert finished["trace_id"] == PRODUCER_TRACE

@@ -1,8 +1,12 @@
-"""An OTLP/HTTP trace receiver stand-in: decodes each protobuf export request, keeps the spans."""
+"""An OTLP/HTTP receiver stand-in: decodes each protobuf export request, keeps spans and logs."""
 
 import gzip
 from typing import Any
 
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
+    ExportLogsServiceRequest,
+    ExportLogsServiceResponse,
+)
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -14,28 +18,51 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 
+async def _body(request: Request) -> bytes:
+    body = await request.body()
+    return gzip.decompress(body) if request.headers.get("content-encoding") == "gzip" else body
+
+
 def _value(value: AnyValue) -> Any:
     kind = value.WhichOneof("value")
     return getattr(value, kind) if kind else None
 
 
 class OtlpReceiver:
-    """``POST /v1/traces`` as a collector answers it; ``spans`` lists what arrived, decoded.
-
-    ``keep=False`` (the bench) only counts them.
+    """``POST /v1/traces`` and ``/v1/logs`` as a collector answers them; ``spans`` and ``logs``
+    list what arrived, decoded. ``keep=False`` (the bench) only counts the spans.
     """
 
     def __init__(self, *, keep: bool = True) -> None:
         self.spans: list[dict[str, Any]] = []
+        self.logs: list[dict[str, Any]] = []
         self.count = 0
         self._keep = keep
-        self.app = Starlette(routes=[Route("/v1/traces", self._traces, methods=["POST"])])
+        self.app = Starlette(
+            routes=[
+                Route("/v1/traces", self._traces, methods=["POST"]),
+                Route("/v1/logs", self._logs, methods=["POST"]),
+            ]
+        )
+
+    async def _logs(self, request: Request) -> Response:
+        export = ExportLogsServiceRequest.FromString(await _body(request))
+        for resource_logs in export.resource_logs if self._keep else ():
+            for scope_logs in resource_logs.scope_logs:
+                for record in scope_logs.log_records:
+                    self.logs.append(
+                        {
+                            "body": _value(record.body),
+                            "trace_id": record.trace_id.hex(),
+                            "attributes": {kv.key: _value(kv.value) for kv in record.attributes},
+                        }
+                    )
+        return Response(
+            ExportLogsServiceResponse().SerializeToString(), media_type="application/x-protobuf"
+        )
 
     async def _traces(self, request: Request) -> Response:
-        body = await request.body()
-        if request.headers.get("content-encoding") == "gzip":
-            body = gzip.decompress(body)
-        export = ExportTraceServiceRequest.FromString(body)
+        export = ExportTraceServiceRequest.FromString(await _body(request))
         self.count += sum(
             len(scope.spans) for spans in export.resource_spans for scope in spans.scope_spans
         )

@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 import structlog
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -194,6 +196,30 @@ async def test_every_log_line_of_a_job_carries_its_trace_id(
         ("handler_ran", trace_id),
         ("job_finished", trace_id),
     ]
+
+
+async def test_log_lines_are_exported_as_logs_of_the_jobs_trace() -> None:
+    spans, logs = InMemorySpanExporter(), InMemoryLogRecordExporter()
+    provider, log_provider = TracerProvider(), LoggerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    log_provider.add_log_record_processor(SimpleLogRecordProcessor(logs))
+    tracing = OtelTracing(provider, log_provider)
+
+    async def handler(command: Payload, context: JobContext) -> None:
+        structlog.get_logger("handler").info("handler_ran", step=1)
+
+    with capture_logs(processors=tracing.log_processors()):
+        await make_processor(JobSpec("test", Payload, handler), tracing=tracing)(
+            job({"user": "u"}), "token"
+        )
+
+    [span] = spans.get_finished_spans()
+    exported = [entry.log_record for entry in logs.get_finished_logs()]
+    assert [(record.body, record.trace_id) for record in exported] == [
+        ("handler_ran", span.context.trace_id),
+        ("job_finished", span.context.trace_id),
+    ]
+    assert (exported[0].attributes or {})["step"] == 1
 
 
 async def test_server_spans_of_the_http_app_hide_query_tokens(
