@@ -25,6 +25,10 @@ async def _body(request: Request) -> bytes:
 
 def _value(value: AnyValue) -> Any:
     kind = value.WhichOneof("value")
+    if kind == "array_value":
+        return [_value(item) for item in value.array_value.values]
+    if kind == "kvlist_value":
+        return {kv.key: _value(kv.value) for kv in value.kvlist_value.values}
     return getattr(value, kind) if kind else None
 
 
