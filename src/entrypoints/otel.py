@@ -7,6 +7,7 @@ path, with e-mail addresses in the path redacted (directories looks users up by 
 """
 
 import json
+import threading
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+import structlog
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
@@ -31,7 +33,10 @@ from domain.personal_data import redact_text
 from entrypoints.settings import Settings
 from entrypoints.tracing import JobSpan, RecordOutcome
 
+log = structlog.get_logger(__name__)
+
 SERVICE_NAME = "dsi-jobs"
+FLUSH_LIMIT_S = 5.0
 MAX_CARRIER_LENGTH = 4096
 """A producer's propagation carrier is a few hundred bytes; anything longer is ignored."""
 URL_ATTRIBUTES = ("url.full", "http.url", "http.target", "url.path", "url.query")
@@ -90,10 +95,10 @@ class OtelTracing:
         """Providers exporting in batches (OTEL_BSP_*, OTEL_BLRP_* tune them), HTTP clients
         instrumented."""
         resource = Resource.create({"service.name": SERVICE_NAME})
-        provider = TracerProvider(resource=resource)
+        provider = TracerProvider(resource=resource, shutdown_on_exit=False)  # see shutdown()
         for span_exporter in exporters.spans:
             provider.add_span_processor(BatchSpanProcessor(span_exporter))
-        logs = LoggerProvider(resource=resource)
+        logs = LoggerProvider(resource=resource, shutdown_on_exit=False)
         for log_exporter in exporters.logs:
             logs.add_log_record_processor(BatchLogRecordProcessor(log_exporter))
         tracing = cls(provider, logs)
@@ -158,8 +163,17 @@ class OtelTracing:
         )
 
     def shutdown(self) -> None:
+        """Send what is buffered, giving up after ``FLUSH_LIMIT_S``: an unreachable collector
+        must not hold the process (the exporters retry for 10 s each) past its stop deadline."""
         HTTPXClientInstrumentor().uninstrument()
         RequestsInstrumentor().uninstrument()
+        flushing = threading.Thread(target=self._stop_providers, name="otel-flush", daemon=True)
+        flushing.start()
+        flushing.join(FLUSH_LIMIT_S)
+        if flushing.is_alive():
+            log.warning("telemetry_flush_abandoned", after_s=FLUSH_LIMIT_S)
+
+    def _stop_providers(self) -> None:
         self._provider.shutdown()
         if self._logs is not None:
             self._logs.shutdown()

@@ -4,6 +4,7 @@ trace ids on log lines, and no personal data or secrets in any attribute."""
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ import structlog
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 from pydantic import BaseModel
@@ -28,7 +29,8 @@ from structlog.testing import capture_logs
 
 from domain.errors import UpstreamUnavailable
 from domain.model import JobContext
-from entrypoints.otel import OtelTracing, add_trace_ids, redacted_url
+from entrypoints import otel
+from entrypoints.otel import Exporters, OtelTracing, add_trace_ids, redacted_url
 from entrypoints.registry import JobSpec
 from entrypoints.telemetry import ObservedCalls
 from entrypoints.worker.bullmq_worker import JobAttemptFailed, make_processor
@@ -237,6 +239,36 @@ async def test_server_spans_of_the_http_app_hide_query_tokens(
     server = [s for s in exporter.get_finished_spans() if s.kind is SpanKind.SERVER]
     assert [span.name for span in server] == ["GET /dashboard"]
     assert "b3arer" not in every_value(exporter.get_finished_spans())
+
+
+class Unreachable(SpanExporter):
+    """A collector that never answers, as a dead endpoint with retries looks from here."""
+
+    def __init__(self) -> None:
+        self.released = threading.Event()
+
+    def export(self, spans: Any) -> SpanExportResult:
+        self.released.wait(30)
+        return SpanExportResult.FAILURE
+
+
+def test_an_unreachable_collector_does_not_hold_the_shutdown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(otel, "FLUSH_LIMIT_S", 0.2)
+    exporter = Unreachable()
+    tracing = OtelTracing.start(Exporters(spans=[exporter]))
+    with tracing.job("test", "1", 1, None):
+        pass
+
+    started = time.monotonic()
+    with capture_logs() as logs:
+        tracing.shutdown()
+    waited = time.monotonic() - started
+    exporter.released.set()
+
+    assert waited < 2
+    assert [entry["event"] for entry in logs] == ["telemetry_flush_abandoned"]
 
 
 @pytest.mark.parametrize(
