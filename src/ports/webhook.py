@@ -6,7 +6,8 @@ from domain.model import JsonObject
 
 
 class WebhookSender(Protocol):
-    """POSTs a JSON body, signed with an HS256 JWT, to a callback URL taken from job data.
+    """POSTs a JSON body, signed with an HS256 JWT bound to the callback's origin and the body,
+    to a callback URL taken from job data.
 
     The URL is hostile input: refused URLs raise ``UpstreamRejected`` without any request.
     Network errors, 5xx and 429 raise ``RetryableError``; other 4xx ``UpstreamRejected``.

@@ -8,6 +8,7 @@ the stand-in.
 
 import asyncio
 import datetime
+import hashlib
 import ssl
 import time
 from collections.abc import AsyncIterator
@@ -55,6 +56,7 @@ class StandIn:
                 "path": request.url.path,
                 "headers": dict(request.headers),
                 "body": await request.json(),
+                "raw": await request.body(),
             }
         )
 
@@ -139,13 +141,15 @@ async def test_posts_json_with_a_valid_hs256_token(stand_in: StandIn) -> None:
     assert received["headers"]["content-type"] == "application/json"
     scheme, token = received["headers"]["authorization"].split(" ")
     assert scheme == "bearer"
-    claims = jwt.decode(
+    claims = jwt.decode(  # as an existing relying party verifies: the new claims are ignored
         token, SECRET, algorithms=["HS256"], issuer="signin.education.gov.uk",
         options={"require": ["exp", "iat", "iss"]},
     )  # fmt: skip
-    assert set(claims) == {"iss", "iat", "exp"}
+    assert set(claims) == {"iss", "iat", "exp", "callback_origin", "body_sha256"}
     assert claims["exp"] - claims["iat"] == 600
     assert before <= claims["iat"] <= int(time.time())
+    assert claims["callback_origin"] == stand_in.base_url  # http://127.0.0.1:<port>
+    assert claims["body_sha256"] == hashlib.sha256(received["raw"]).hexdigest()
 
 
 async def test_host_name_is_pinned_to_the_vetted_address_and_kept_in_host_header(
@@ -157,10 +161,13 @@ async def test_host_name_is_pinned_to_the_vetted_address_and_kept_in_host_header
         resolver=fake_dns({RP_HOST: ["127.0.0.1"]}),
     )
 
-    await sender.post(f"http://{RP_HOST}:{stand_in.port}/hook?state=abc", BODY, SECRET)
+    await sender.post(f"http://{RP_HOST.upper()}:{stand_in.port}/hook?state=abc", BODY, SECRET)
 
     [received] = stand_in.requests
-    assert received["headers"]["host"] == f"{RP_HOST}:{stand_in.port}"
+    assert received["headers"]["host"].lower() == f"{RP_HOST}:{stand_in.port}"
+    token = received["headers"]["authorization"].split(" ")[1]
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert claims["callback_origin"] == f"http://{RP_HOST}:{stand_in.port}", "the name, not the IP"
 
 
 async def test_https_verifies_the_certificate_for_the_host_name_while_connecting_to_the_ip(
@@ -230,6 +237,9 @@ async def test_localhost_name_resolved_by_the_system_is_refused(stand_in: StandI
         (["93.184.215.14", "127.0.0.1"], "a loopback address"),
         (["169.254.169.254"], "a cloud metadata address"),
         (["fd00:ec2::254"], "a cloud metadata address"),
+        (["168.63.129.16"], "the Azure host agent address"),
+        (["2002:7f00:1::"], "a 6to4 address wrapping a loopback address"),
+        (["2001:0:4136:e378:8000:63bf:3fff:fdd2"], "a Teredo tunnel address"),
     ],
 )
 async def test_host_resolving_to_an_internal_address_is_refused(
@@ -256,6 +266,16 @@ async def test_host_resolving_to_an_internal_address_is_refused(
             "https://169.254.169.254",
             "the host resolves to a cloud metadata address",
         ),
+        (
+            "http://168.63.129.16/machine?comp=goalstate",
+            "http://168.63.129.16",
+            "the host resolves to the Azure host agent address",
+        ),
+        (
+            "https://[2002:a00:1::1]/cb",
+            "https://[2002:a00:1::1]",
+            "the host resolves to a 6to4 address wrapping a private address",
+        ),
         ("https://user:pw@rp.example.org/cb", "https://rp.example.org", "it contains credentials"),
         ("ftp://rp.example.org/cb", "ftp://rp.example.org", "only https callback URLs are allowed"),
         ("not a url", "callback URL", "only https callback URLs are allowed"),
@@ -265,7 +285,9 @@ async def test_host_resolving_to_an_internal_address_is_refused(
     ],
 )
 async def test_bad_urls_are_refused_with_a_reason(url: str, target: str, reason: str) -> None:
-    sender = HttpWebhookSender(allowed_hosts=["169.254.0.0/16"], resolver=fake_dns({}))
+    sender = HttpWebhookSender(
+        allow_http=True, allowed_hosts=["169.254.0.0/16", "168.63.129.16"], resolver=fake_dns({})
+    )
 
     with pytest.raises(UpstreamRejected) as raised:
         await sender.post(url, BODY, SECRET)

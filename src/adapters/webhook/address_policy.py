@@ -3,7 +3,11 @@
 Callback URLs are chosen by whoever calls the public API, so a URL pointing into our own network
 (loopback, private ranges, cloud metadata) must be refused. Operators can exempt named hosts or
 networks (``JOBS_WEBHOOK_ALLOWED_HOSTS``), e.g. a relying party reached over a private link.
-Cloud metadata addresses are never exempt: no relying party lives there.
+Platform addresses are never exempt: no relying party lives there. They are the cloud metadata
+services and Azure's host agent (WireServer, ``168.63.129.16``: public-looking, yet it answers
+only the virtual machine asking). IPv6 transition addresses that carry an IPv4 address are judged
+by it: a 6to4 address (``2002::/16``) wrapping a private IPv4 is refused as that address is;
+Teredo (``2001::/32``) tunnels to an IPv4 host that cannot be vetted and is always refused.
 """
 
 import ipaddress
@@ -16,6 +20,8 @@ IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 METADATA_ADDRESSES = frozenset(
     {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 )
+AZURE_HOST_AGENT = ipaddress.ip_address("168.63.129.16")
+TEREDO = ipaddress.ip_network("2001::/32")
 
 
 def parse_address(text: str) -> IpAddress | None:
@@ -31,8 +37,15 @@ def parse_address(text: str) -> IpAddress | None:
 
 def non_public_kind(address: IpAddress) -> str | None:
     """Why ``address`` is not a public internet address (``None`` when it is one)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in TEREDO:
+            return "a Teredo tunnel address"
+        if address.sixtofour is not None:
+            wrapped = non_public_kind(address.sixtofour)
+            return f"a 6to4 address wrapping {wrapped}" if wrapped else None
     checks = (
         (address in METADATA_ADDRESSES, "a cloud metadata address"),
+        (address == AZURE_HOST_AGENT, "the Azure host agent address"),
         (address.is_unspecified, "an unspecified address"),
         (address.is_loopback, "a loopback address"),
         (address.is_link_local, "a link-local address"),
@@ -69,7 +82,7 @@ class AllowList:
         return cls(frozenset(host_names), tuple(networks))
 
     def exempts(self, host: str, address: IpAddress) -> bool:
-        if address in METADATA_ADDRESSES:
+        if _platform_address(address):
             return False
         if host.lower().rstrip(".") in self.host_names:
             return True
@@ -87,3 +100,13 @@ def refusal_reason(host: str, addresses: Iterable[IpAddress], allow: AllowList) 
         if kind is not None and not allow.exempts(host, address):
             return f"the host resolves to {kind}"
     return None
+
+
+def _platform_address(address: IpAddress) -> bool:
+    """Metadata services and the host agent, also wrapped in 6to4, and any Teredo address."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in TEREDO:
+            return True
+        if address.sixtofour is not None:
+            address = address.sixtofour
+    return address in METADATA_ADDRESSES or address == AZURE_HOST_AGENT

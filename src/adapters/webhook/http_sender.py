@@ -11,10 +11,18 @@ one host name can carry a request for another. Redirects are not followed; answe
 to a cap and discarded.
 
 Error messages name the URL by scheme and host only: paths and query strings may carry tokens.
+
+The signed token carries the original's claims (``iss``, ``iat``, ``exp``) plus two that let a
+relying party refuse a token collected elsewhere or replayed with another body:
+``callback_origin`` (``scheme://host[:port]`` of the callback URL) and ``body_sha256`` (hex
+SHA-256 of the exact body bytes sent). They are private claims, which every JWT library ignores
+unless asked; the registered ``aud`` is not used because PyJWT, with its defaults, refuses any
+token carrying an ``aud`` it was not told to expect (docs/public-api-jobs.md).
 """
 
 import asyncio
 import email.utils
+import hashlib
 import json
 import socket
 import ssl
@@ -60,6 +68,7 @@ class _Target:
     host_header: str
     sni_hostname: str | None
     label: str
+    origin: str
 
 
 class HttpWebhookSender:
@@ -87,9 +96,10 @@ class HttpWebhookSender:
 
     async def post(self, url: str, body: JsonObject, signing_secret: str) -> None:
         target = await self._vet(url)
+        content = json.dumps(dict(body)).encode()
         headers = {
             "host": target.host_header,
-            "authorization": f"bearer {_token(signing_secret)}",
+            "authorization": f"bearer {_token(signing_secret, target.origin, content)}",
             "content-type": "application/json",
         }
         extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
@@ -106,7 +116,7 @@ class HttpWebhookSender:
                         "POST",
                         target.url,
                         headers=headers,
-                        content=json.dumps(dict(body)).encode(),
+                        content=content,
                         extensions=extensions,
                     )
                     response = await client.send(request, stream=True)
@@ -136,11 +146,12 @@ class HttpWebhookSender:
             _refuse(label, "its port is out of range")
         address = await self._pick_address(host, port, label)
         host_header = parsed.netloc.decode("ascii")
+        origin = label + (f":{parsed.port}" if parsed.port is not None else "")
         if parse_address(host) is not None:
-            return _Target(parsed, host_header, None, label)
+            return _Target(parsed, host_header, None, label, origin)
         pinned = parsed.copy_with(host=str(address))
         sni = host if parsed.scheme == "https" else None
-        return _Target(pinned, host_header, sni, label)
+        return _Target(pinned, host_header, sni, label, origin)
 
     async def _pick_address(self, host: str, port: int, label: str) -> IpAddress:
         literal = parse_address(host)
@@ -202,10 +213,14 @@ def _refuse(label: str, reason: str) -> NoReturn:
     raise UpstreamRejected(f"webhook {label} refused: {reason}")
 
 
-def _token(secret: str) -> str:
-    """HS256 JWT as the original signed it: ``iss``, ``iat``, ``exp`` = now + 10 minutes."""
+def _token(secret: str, origin: str, content: bytes) -> str:
+    """HS256 JWT as the original signed it (``iss``, ``iat``, ``exp`` = now + 10 minutes), bound
+    to the callback's origin and the body (see the module docstring)."""
     now = int(time.time())
-    claims = {"iss": ISSUER, "iat": now, "exp": now + TOKEN_LIFETIME_S}
+    claims = {
+        "iss": ISSUER, "iat": now, "exp": now + TOKEN_LIFETIME_S,
+        "callback_origin": origin, "body_sha256": hashlib.sha256(content).hexdigest(),
+    }  # fmt: skip
     with warnings.catch_warnings(record=True) as caught:
         # The key length is the relying party's choice; note it in the log, do not fail on it.
         warnings.simplefilter("always", jwt.warnings.InsecureKeyLengthWarning)

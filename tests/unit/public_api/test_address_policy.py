@@ -32,6 +32,13 @@ def addresses(*texts: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address
         ("::ffff:10.0.0.1", "a private address"),
         ("240.0.0.1", "a private address"),
         ("100.64.0.1", "a non-public address"),
+        ("168.63.129.16", "the Azure host agent address"),
+        ("::ffff:168.63.129.16", "the Azure host agent address"),
+        ("2002:7f00:1::", "a 6to4 address wrapping a loopback address"),
+        ("2002:a00:1::1", "a 6to4 address wrapping a private address"),
+        ("2002:a9fe:a9fe::", "a 6to4 address wrapping a cloud metadata address"),
+        ("2002:a83f:8110::", "a 6to4 address wrapping the Azure host agent address"),
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "a Teredo tunnel address"),
     ],
 )
 def test_internal_addresses_are_refused(address: str, kind: str) -> None:
@@ -39,7 +46,9 @@ def test_internal_addresses_are_refused(address: str, kind: str) -> None:
     assert reason == f"the host resolves to {kind}"
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "2606:4700::1", "::ffff:8.8.8.8"])
+@pytest.mark.parametrize(
+    "address", ["8.8.8.8", "2606:4700::1", "::ffff:8.8.8.8", "2002:808:808::1"]
+)
 def test_public_addresses_pass(address: str) -> None:
     assert refusal_reason("rp.example", addresses(address), AllowList()) is None
 
@@ -59,6 +68,15 @@ def test_allow_list_exempts_named_hosts_and_networks_but_never_metadata() -> Non
         "the host resolves to a cloud metadata address"
     )
     assert refusal_reason("other", addresses("169.254.1.1"), allow) is None
+
+
+def test_platform_addresses_are_never_exempt_however_written() -> None:
+    allow = AllowList.from_entries(
+        ["rp.internal", "168.63.129.0/24", "2002::/16", "2001::/32", "169.254.0.0/16"]
+    )
+    for address in ("168.63.129.16", "2002:a83f:8110::", "2002:a9fe:a9fe::", "2001:0:1::1"):
+        assert refusal_reason("rp.internal", addresses(address), allow) is not None, address
+    assert refusal_reason("rp.internal", addresses("2002:a00:1::1"), allow) is None
 
 
 @pytest.mark.parametrize("entry", ["10.0.0.0/33", "a/b", "fe80::zz"])
