@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from adapters.bullmq.inspector import PENDING_KEYS
 from domain.errors import UpstreamMisconfigured, UpstreamUnavailable
 from entrypoints.cli_operations import (
     OPERATIONS,
@@ -35,6 +36,7 @@ from entrypoints.registry import DYNAMIC_FAMILIES, attempts_allowed, is_push_que
 from entrypoints.required_settings import ConfigurationRefused, redis_problems
 from entrypoints.settings import Settings, describe_errors
 from entrypoints.tracing import NO_TRACING, Tracing, start_tracing, traced
+from entrypoints.worker.subscriptions import PUSH_QUEUE_PATTERN
 
 log = structlog.get_logger(__name__)
 
@@ -188,16 +190,23 @@ async def _operation(container: Application, args: argparse.Namespace, queues: l
 
 
 async def _status(container: Application) -> int:
+    """Every fixed queue, then every per-application push queue holding jobs, with the
+    worker's note on queues whose application no longer subscribes."""
     inspector = await resolve(container.adapters.queue_inspector)
-    table = Table("queue", "waiting", "active", "delayed", "completed", "failed")
-    for job_type in await _known_types(container):
+    pushes = await inspector.queues_holding(PUSH_QUEUE_PATTERN, PENDING_KEYS | {"failed"})
+    notes = {
+        queue: f"unsubscribed: {how}" for queue, how in (await inspector.unsubscribed()).items()
+    }
+    table = Table("queue", "waiting", "active", "delayed", "completed", "failed", "note")
+    for job_type in [*await _known_types(container), *sorted(pushes | set(notes))]:
         counts = await inspector.counts(job_type)
         table.add_row(
             job_type,
             *(str(counts[state] + (counts["prioritized"] if state == "waiting" else 0))
               for state in ("waiting", "active", "delayed", "completed", "failed")),
+            notes.get(job_type, ""),
         )  # fmt: skip
-    Console(width=120).print(table)
+    Console(width=160).print(table)
     return 0
 
 

@@ -15,6 +15,7 @@ import structlog
 from bullmq import Queue
 from pydantic import BaseModel, ConfigDict
 
+from adapters.bullmq.inspector import BullmqQueueInspector
 from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
 from domain.errors import InvalidPayload, UpstreamUnavailable
 from domain.model import JobContext
@@ -345,3 +346,25 @@ def test_pause_and_resume_as_bullmq_does(
     assert (code, "test resumed" in out) == (0, True)
     assert asyncio.run(_redis(url, "HEXISTS", f"bull:{QUEUE}:meta", "paused")) == 0
     assert asyncio.run(_redis(url, "LLEN", f"bull:{QUEUE}:wait")) == 2
+
+
+async def _leave_push_jobs(url: str, queue: str) -> None:
+    client = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        await Queue(queue, {"connection": client}).add(queue, {"n": 1}, PRODUCER_JOB_OPTIONS)
+        await BullmqQueueInspector(client).record_unsubscribed({queue: "draining"}, ttl_s=60)
+    finally:
+        await client.aclose()
+
+
+def test_status_lists_push_queues_holding_jobs_with_the_workers_note(
+    server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue = "sendwsuserupdated_v1_0b5e6f70-0000-4000-8000-0000000000aa"
+    asyncio.run(_leave_push_jobs(server.url + "/4", queue))
+    code, out, _ = run(capsys, "status")
+    assert code == 0
+    (row,) = [line for line in out.splitlines() if queue in line]
+    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    assert cells == [queue, "1", "0", "0", "0", "0", "unsubscribed: draining"]
+    assert any(" test " in line for line in out.splitlines()), "the fixed queues still come first"

@@ -201,6 +201,29 @@ async def test_a_body_of_the_wrong_shape_is_misconfigured() -> None:
     await directories.aclose()
 
 
+@pytest.mark.parametrize(
+    ("reply", "says"),
+    [
+        (answer(404, json={"error": "not found"}), "answered 404"),
+        (answer(200, json=["a", "list", "not", "a", "listing"]), "answered no list of services"),
+        (answer(200, json={"services": {"not": "a list"}}), "answered no list of services"),
+        (answer(200, json={"page": 1, "numberOfPages": 0}), "answered no list of services"),
+        (answer(204), "answered no list of services"),
+        (answer(200, json={"services": [], "numberOfPages": "x"}), "a bad numberOfPages"),
+    ],
+    ids=["404", "a-list", "services-not-a-list", "no-services", "empty-body", "bad-pages"],
+)
+async def test_a_services_list_that_is_not_one_is_retryable_never_empty(
+    reply: Handler, says: str
+) -> None:
+    """A wrong host or path must not read as "nobody subscribes": fan-outs retry instead."""
+    directories = make(Upstream(reply))
+    with pytest.raises(UpstreamUnavailable, match=says) as caught:
+        await directories.list_services()
+    assert "STANDALONE_APPLICATIONS_HOST_NAME" in str(caught.value) or says.endswith("Pages")
+    await directories.aclose()
+
+
 # Network failures and in-place retries ----------------------------------------------------
 
 

@@ -12,6 +12,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.slack.alerts import SlackAlerts
+from entrypoints.http.metrics import JobMetrics
+from entrypoints.http.operations import Operations
 from tests.support.asgi_server import serve
 from tests.support.redis_server import free_port
 
@@ -96,3 +98,30 @@ async def test_rejected_and_unreachable_posts_are_logged_and_ignored() -> None:
     assert [entry.get("status") for entry in failures] == [500, None]
     assert failures[1]["error_type"] == "ConnectError"
     assert "/hook" not in repr(logs)  # the webhook URL is a secret
+
+
+async def test_a_failed_subscription_refresh_is_counted_and_alerted() -> None:
+    stand_in = SlackStandIn()
+    async with serve(stand_in.app) as base:
+        operations = Operations(
+            metrics=JobMetrics(), reader=NoQueues(), alerts=alerts(f"{base}/hook")
+        )
+        operations.subscription_refresh_failed("applications API GET /services answered 404")
+        await settle(stand_in, 1)
+        await operations.stop()
+    assert stand_in.posts == [
+        {
+            "text": "test-env - dsi-jobs: legacy-sync subscriptions could not be refreshed "
+            "(applications API GET /services answered 404); the push queues already running "
+            "are kept"
+        }
+    ]
+    assert b"dsi_jobs_subscription_refresh_failures_total 1.0" in operations.metrics.exposition()
+
+
+class NoQueues:
+    async def counts(self, queue: str) -> dict[str, int]:
+        return {}
+
+    async def oldest_waiting_age_s(self, queue: str) -> float | None:
+        return None

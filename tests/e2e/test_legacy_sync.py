@@ -7,6 +7,7 @@ about CREATE/UPDATE state, also a fresh PostgreSQL database.
 """
 
 import asyncio
+import json
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -14,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from psycopg import sql
 
 from tests.conftest import require_service
-from tests.e2e.harness import eventually, finished_jobs, produce, worker_env
+from tests.e2e.harness import eventually, finished_jobs, produce, read_jobs, worker_env
 from tests.support.asgi_server import serve
 from tests.support.platform_stand_in import BOB, ORG, PlatformStandIn, sample_platform_data
 from tests.support.processes import running_worker
@@ -453,3 +455,92 @@ async def test_soap_fault_fails_the_push_and_leaves_the_state_alone(rig: Rig) ->
     assert rig.collect.calls[0].body == collect_user("CREATE")
     assert rig.collect.calls[1].body == collect_user("CREATE")
     assert rig.s2s.calls[1].body == s2s_user("UPDATE", rig.s2s)
+
+
+MONITOR_TOKEN = "e2e-monitor-token"
+
+
+def stopped_queues(workdir: Path) -> set[str]:
+    """Queues the worker has logged stopping (``dynamic_workers_changed``)."""
+    stopped: set[str] = set()
+    for line in (workdir / "worker.log").read_text().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("event") == "dynamic_workers_changed":
+            stopped.update(entry.get("stopped", []))
+    return stopped
+
+
+async def metric(port: int, name: str) -> float:
+    """The sum of ``name``'s samples on the worker's /metrics (0 when absent)."""
+    async with httpx.AsyncClient(timeout=5) as client:
+        answer = await client.get(
+            f"http://127.0.0.1:{port}/metrics", headers={"authorization": f"Bearer {MONITOR_TOKEN}"}
+        )
+    answer.raise_for_status()
+    return sum(
+        float(line.rpartition(" ")[2])
+        for line in answer.text.splitlines()
+        if line.startswith((f"{name} ", f"{name}{{"))
+    )
+
+
+async def test_a_failing_services_list_retries_fan_outs_and_keeps_push_workers(rig: Rig) -> None:
+    collect_queue = f"sendwsuserupdated_v1_{COLLECT_APP}"
+    port = free_port()
+    async with running_worker({**rig.env, "JOBS_MONITOR_TOKEN": MONITOR_TOKEN}, rig.workdir, port):
+        await finished_jobs(
+            rig.redis, "userupdated_v1", await produce(rig.redis, "userupdated_v1", {"sub": BOB})
+        )
+        await calls_received(rig, 1, 1, "one user push at each service")
+        (push,) = await read_jobs(rig.redis, collect_queue, ["1"])
+
+        rig.platform.services_status = 404  # e.g. a wrong STANDALONE_APPLICATIONS_HOST_NAME
+        await eventually(
+            lambda: metric(port, "dsi_jobs_subscription_refresh_failures_total"),
+            "a failed subscription refresh counted on /metrics",
+        )
+        fan_out = await produce(rig.redis, "userupdated_v1", {"sub": BOB})
+
+        async def retried() -> dict[str, Any] | None:
+            (job,) = await read_jobs(rig.redis, "userupdated_v1", fan_out)
+            return job if job["attemptsMade"] >= 2 and job["state"] != "completed" else None
+
+        job = await eventually(retried, "the fan-out retried, not completed with nothing")
+        assert "answered 404 (check STANDALONE_APPLICATIONS_HOST_NAME)" in job["failedReason"]
+
+        await produce(rig.redis, collect_queue, push["data"])
+        await calls_received(rig, 2, 1, "the push worker kept through the outage")
+
+        rig.platform.services_status = 200
+        (done,) = await finished_jobs(rig.redis, "userupdated_v1", fan_out)
+        assert done["state"] == "completed"
+        assert done["returnvalue"] == {"published": 2}
+        await calls_received(rig, 3, 2, "the retried fan-out's pushes")
+
+
+async def test_an_unsubscribed_applications_queue_is_drained_then_its_worker_stops(
+    rig: Rig,
+) -> None:
+    collect_queue = f"sendwsuserupdated_v1_{COLLECT_APP}"
+    port = free_port()
+    async with running_worker({**rig.env, "JOBS_MONITOR_TOKEN": MONITOR_TOKEN}, rig.workdir, port):
+        rig.collect.answer = "hang"  # the push stays active until released
+        await produce(rig.redis, "userupdated_v1", {"sub": BOB})
+        await calls_received(rig, 1, 1, "one user push at each service")
+
+        rig.platform.data["services"].remove(rig.collect_application())  # gone from the API
+        draining = f'dsi_jobs_unsubscribed_queues{{handling="draining",queue="{collect_queue}"}}'
+        await eventually(lambda: metric(port, draining), "the queue shown as draining")
+
+        rig.collect.answer = "ok"
+        rig.collect._release.set()
+        (pushed,) = await finished_jobs(rig.redis, collect_queue, ["1"])
+        assert pushed["state"] == "completed"
+        await eventually(
+            lambda: collect_queue in stopped_queues(rig.workdir),
+            "the drained queue's worker stopped",
+        )
+        assert await metric(port, draining) == 0

@@ -114,6 +114,8 @@ class PlatformStandIn:
     requests: list[RecordedRequest] = field(default_factory=list)
     organisation_links: list[tuple[str, str, str, int]] = field(default_factory=list)
     issued_tokens: list[str] = field(default_factory=list)
+    services_status: int = 200
+    """Anything else: ``GET /services`` answers this status (a wrong host or path: 404)."""
 
     def __post_init__(self) -> None:
         self.data = copy.deepcopy(self.data)
@@ -280,6 +282,8 @@ class PlatformStandIn:
     # Applications and access ---------------------------------------------------------------
 
     async def _services(self, request: Request) -> Response:
+        if self.services_status != 200:
+            return JSONResponse({"error": "scripted"}, status_code=self.services_status)
         page = int(request.query_params.get("page", "1"))
         size = int(request.query_params.get("pageSize", "25"))
         services = self.data["services"]

@@ -9,7 +9,7 @@ Listing reads the same keys Node's ``Queue.getJobs`` reads, a page at a time.
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import redis.asyncio as redis
 from bullmq import Job, Queue
@@ -21,6 +21,11 @@ from adapters.bullmq.throughput import MinuteCount, per_minute, queue_pipeline_c
 JOB_STATES = ("waiting", "active", "delayed", "prioritized", "completed", "failed", "paused")
 LISTED_STATES = ("waiting", "active", "delayed", "failed", "completed")
 """The states operators list jobs in; ``waiting`` includes paused and prioritized jobs."""
+PENDING_KEYS = frozenset({"wait", "active", "delayed", "prioritized", "paused"})
+"""The keys of a queue's unfinished jobs; Redis deletes a list or set when it empties."""
+UNSUBSCRIBED_KEY = "dsi-jobs:unsubscribed-queues"
+"""Hash ``queue → handling`` the worker rewrites each subscription refresh (for ``status``)."""
+SCAN_BATCH = 1000
 CLEANABLE_STATES = ("completed", "failed")
 """Sets scored by ``finishedOn``; cleaning waiting or delayed jobs would lose work."""
 BATCH = 1000
@@ -270,6 +275,38 @@ class BullmqQueueInspector:
                 newest, flushed = await pipe.execute()
         found = [int(score) for _, score in newest] + ([int(flushed)] if flushed else [])
         return max(found, default=None)
+
+    async def queues_with_pending_jobs(self, pattern: str) -> set[str]:
+        """Queues matching ``pattern`` (a Redis glob on the queue name) with unfinished jobs."""
+        return await self.queues_holding(pattern, PENDING_KEYS)
+
+    async def queues_holding(self, pattern: str, keys: frozenset[str]) -> set[str]:
+        """Queues matching ``pattern`` whose ``bull:<queue>:<key>`` exists for one of ``keys``
+        (``wait``, ``active``, ``failed``…), found with ``SCAN`` (never ``KEYS``)."""
+        head = f"{self._prefix}:"
+        found: set[str] = set()
+        with translate_redis_errors("list queues"):
+            async for key in self._client.scan_iter(match=f"{head}{pattern}", count=SCAN_BATCH):
+                queue, _, suffix = str(key).removeprefix(head).rpartition(":")
+                if queue and suffix in keys:
+                    found.add(queue)
+        return found
+
+    async def record_unsubscribed(self, queues: Mapping[str, str], ttl_s: float) -> None:
+        """Replace the worker's view of unsubscribed queues; it expires if no worker renews it."""
+        with translate_redis_errors("record unsubscribed queues"):
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.delete(UNSUBSCRIBED_KEY)
+                if queues:
+                    pipe.hset(UNSUBSCRIBED_KEY, mapping=dict(queues))
+                    pipe.expire(UNSUBSCRIBED_KEY, max(1, round(ttl_s)))
+                await pipe.execute()
+
+    async def unsubscribed(self) -> dict[str, str]:
+        """Queues of applications that no longer subscribe, as the worker last recorded them."""
+        with translate_redis_errors("read unsubscribed queues"):
+            found: dict[str, str] = await self._client.hgetall(UNSUBSCRIBED_KEY)  # type: ignore[misc]
+        return found
 
     async def oldest_waiting_age_s(self, queue: str) -> float | None:
         """Seconds the oldest waiting job has waited, or ``None`` when nothing waits.

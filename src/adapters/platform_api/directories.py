@@ -179,13 +179,16 @@ class HttpDirectories:
     # ApplicationDirectory ----------------------------------------------------------------
 
     async def list_services(self) -> list[JsonObject]:
+        """Every page. The list never legitimately answers 404, a body without a ``services``
+        list or a bad page count: each is retryable ``UpstreamUnavailable`` naming the
+        variable, never "no services" (a wrong host would switch legacy sync off silently)."""
         services: list[JsonObject] = []
         page, pages = 1, 1
         while page <= pages:
             query = {"page": page, "pageSize": SERVICES_PAGE_SIZE}
             body = await self._call(self._applications, "GET", "/services", params=query)
-            listing = _as_object(body, self._applications, "GET /services") or {}
-            services.extend(_as_list(listing.get("services"), self._applications, "GET /services"))
+            listing = _service_listing(body, self._applications)
+            services.extend(listing["services"])
             pages = _page_count(listing.get("numberOfPages"), self._applications, "GET /services")
             page += 1
         return services
@@ -272,13 +275,23 @@ def _as_list(body: Any, api: _Api, call: str) -> list[Any]:
     return body
 
 
+def _service_listing(body: Any, api: _Api) -> JsonObject:
+    where = f"{api.name} API GET /services"
+    hint = f"(check {api.variable})"
+    if body is _NOT_FOUND:
+        raise UpstreamUnavailable(f"{where} answered 404 {hint}")
+    if not isinstance(body, dict) or not isinstance(body.get("services"), list):
+        raise UpstreamUnavailable(f"{where} answered no list of services {hint}")
+    return body
+
+
 def _page_count(value: Any, api: _Api, call: str) -> int:
     if value is None:
         return 0
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise UpstreamMisconfigured(f"{api.name} API {call} answered a bad numberOfPages") from None
+        raise UpstreamUnavailable(f"{api.name} API {call} answered a bad numberOfPages") from None
 
 
 async def open_http_directories(directories: HttpDirectories) -> AsyncIterator[HttpDirectories]:

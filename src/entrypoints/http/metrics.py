@@ -65,6 +65,16 @@ class JobMetrics:
             "dsi_jobs_external_call_duration_seconds", "Time spent in one outbound call.",
             ["upstream"], buckets=CALL_SECONDS_BUCKETS, registry=r,
         )  # fmt: skip
+        self._refresh_failures = Counter(
+            "dsi_jobs_subscription_refresh_failures",
+            "Subscription refreshes that could not read the applications API (queues kept).",
+            registry=r,
+        )
+        self._unsubscribed = Gauge(
+            "dsi_jobs_unsubscribed_queues",
+            "Push queues with jobs whose application no longer subscribes (1 each), by handling.",
+            ["queue", "handling"], registry=r,
+        )  # fmt: skip
 
     def observe(self, queue: str, outcome: str, seconds: float) -> None:
         """The worker service's ``observe`` hook: one job attempt finished."""
@@ -81,6 +91,16 @@ class JobMetrics:
         error."""
         self._calls.labels(upstream, outcome).inc()
         self._call_seconds.labels(upstream).observe(seconds)
+
+    def subscription_refresh_failed(self) -> None:
+        """One subscription refresh failed; the push queues already running were kept."""
+        self._refresh_failures.inc()
+
+    def set_unsubscribed(self, queues: Mapping[str, str]) -> None:
+        """Replace the unsubscribed queues (``queue → draining, undeliverable or failing``)."""
+        self._unsubscribed.clear()
+        for queue, handling in queues.items():
+            self._unsubscribed.labels(queue, handling).set(1)
 
     def rate_limit_wait(self, limiter: str) -> None:
         """For rate limiters (e.g. ``notify``): count one wait for capacity."""

@@ -52,6 +52,16 @@ class Operations:
             message = f"dsi-jobs: the {queue} worker loop had stopped and was restarted"
             self._alerts.alert(f"restart:{queue}", message)
 
+    def subscription_refresh_failed(self, reason: str) -> None:
+        """The subscription watcher's ``on_failure`` hook: count it and alert."""
+        self.metrics.subscription_refresh_failed()
+        if self._alerts is not None:
+            message = (
+                f"dsi-jobs: legacy-sync subscriptions could not be refreshed ({reason}); "
+                "the push queues already running are kept"
+            )
+            self._alerts.alert("subscriptions", message)
+
     def start(self, workers: Supervised) -> None:
         """Expose the workers' in-flight jobs and start refreshing queue depths."""
         self.metrics.track_in_progress(workers.in_flight_by_queue)

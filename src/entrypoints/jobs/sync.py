@@ -39,6 +39,8 @@ from domain.use_cases.legacy_sync.push_organisation_update import (
 )
 from domain.use_cases.legacy_sync.push_role_update import PushRoleUpdate, PushRoleUpdateUseCase
 from domain.use_cases.legacy_sync.push_user_update import PushUserUpdate, PushUserUpdateUseCase
+from domain.use_cases.legacy_sync.service_list_guard import ServiceListGuard
+from domain.use_cases.legacy_sync.unreachable_push import AnyPush, FailUnreachablePushUseCase
 from entrypoints.registry import JobSpec
 from entrypoints.worker.retry import SYNC_RETRY
 from ports.legacy_service import LegacyWebService
@@ -122,27 +124,37 @@ def push_specs(
     ]
 
 
+def failing_push_spec(family: str, application_id: str) -> JobSpec[Any]:
+    """The spec of a queue left by an application that no longer subscribes and has no WSDL
+    URL: each job fails once, naming why (``entrypoints.worker.subscriptions``)."""
+    use_case = FailUnreachablePushUseCase(application_id=application_id, family=family)
+    return JobSpec(push_queue(family, application_id), AnyPush, use_case, timeout_s=10.0)
+
+
 class SyncJobs(containers.DeclarativeContainer):
     """Fan-outs read the directories and enqueue; pushes call the legacy services."""
 
     config = providers.Configuration()
     adapters = providers.DependenciesContainer()
 
+    applications = providers.Singleton(ServiceListGuard, applications=adapters.directories)
+    """Shared by fan-outs and discovery: an empty list after subscribers is an outage."""
+
     fan_out_organisation_update = providers.Singleton(
         FanOutOrganisationUpdateUseCase,
-        applications=adapters.directories,
+        applications=applications,
         publisher=adapters.job_publisher,
         delivery_log=adapters.delivery_log,
     )
     fan_out_role_update = providers.Singleton(
         FanOutRoleUpdateUseCase,
-        applications=adapters.directories,
+        applications=applications,
         publisher=adapters.job_publisher,
         delivery_log=adapters.delivery_log,
     )
     fan_out_user_update = providers.Singleton(
         FanOutUserUpdateUseCase,
-        applications=adapters.directories,
+        applications=applications,
         users=adapters.directories,
         organisations=adapters.directories,
         access=adapters.directories,
@@ -150,7 +162,7 @@ class SyncJobs(containers.DeclarativeContainer):
         delivery_log=adapters.delivery_log,
     )
     discover_subscriptions = providers.Singleton(
-        DiscoverSubscribedApplications, applications=adapters.directories
+        DiscoverSubscribedApplications, applications=applications
     )
     specs = providers.Callable(
         sync_specs,

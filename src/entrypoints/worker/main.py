@@ -24,6 +24,7 @@ from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier, Tok
 from entrypoints.http.dashboard import DashboardFeeds
 from entrypoints.http.dashboard_sessions import RedisDashboardSessions
 from entrypoints.http.operations import Operations
+from entrypoints.jobs.sync import failing_push_spec
 from entrypoints.registry import Registry, attempts_allowed
 from entrypoints.required_settings import ConfigurationRefused, configuration_problems
 from entrypoints.settings import Settings
@@ -93,8 +94,8 @@ async def run_worker(settings: Settings, tracing: Tracing = NO_TRACING) -> int:
         )
         await service.start()
         operations.start(service)
-        watcher = await _subscription_watcher(container, service, settings)
-        watching = asyncio.create_task(watcher.run())
+        watcher = await _subscription_watcher(container, service, operations, settings)
+        watching = asyncio.create_task(watcher.run(), name="subscriptions")
         app = tracing.instrument_app(
             create_app(
                 monitor=service,
@@ -149,7 +150,7 @@ async def _dashboard_feeds(
 
 
 async def _subscription_watcher(
-    container: Application, service: WorkerService, settings: Settings
+    container: Application, service: WorkerService, operations: Operations, settings: Settings
 ) -> SubscriptionWatcher:
     """Keeps the per-application push queues in step with the subscriptions (run it)."""
     discover = await resolve(container.sync.discover_subscriptions)
@@ -160,9 +161,13 @@ async def _subscription_watcher(
     return SubscriptionWatcher(
         discover=discover,
         build_specs=build_specs,
+        failing_spec=failing_push_spec,
+        queues=await resolve(container.adapters.queue_inspector),
         service=service,
         interval_s=settings.jobs_subscription_refresh_seconds,
         grace_s=settings.jobs_shutdown_grace_seconds,
+        on_failure=operations.subscription_refresh_failed,
+        on_unsubscribed=operations.metrics.set_unsubscribed,
     )
 
 

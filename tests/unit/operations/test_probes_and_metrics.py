@@ -62,6 +62,8 @@ async def test_metrics_need_a_token_and_expose_every_family() -> None:
     metrics.rate_limit_wait("notify")
     metrics.track_in_progress(lambda: {"test": 2})
     metrics.set_queue_stats({"test": ({"waiting": 4, "active": 1, "delayed": 0, "failed": 3}, 9.5)})
+    metrics.subscription_refresh_failed()
+    metrics.set_unsubscribed({"sendwsuserupdated_v1_gone": "draining"})
     http = client(FakeMonitor(), metrics=metrics)
 
     assert (await http.get("/metrics")).status_code == 401
@@ -84,6 +86,8 @@ async def test_metrics_need_a_token_and_expose_every_family() -> None:
         'dsi_jobs_worker_restarts_total{queue="test"} 1.0',
         'dsi_jobs_external_calls_total{outcome="2xx",upstream="notify"} 1.0',
         'dsi_jobs_external_call_duration_seconds_count{upstream="notify"} 1.0',
+        "dsi_jobs_subscription_refresh_failures_total 1.0",
+        'dsi_jobs_unsubscribed_queues{handling="draining",queue="sendwsuserupdated_v1_gone"} 1.0',
     ):
         assert line in text, line
 

@@ -1,5 +1,6 @@
 """Which applications get per-application push queues (catalogue §3.6, §6 items 4 and 27)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -21,9 +22,9 @@ from entrypoints.registry import DYNAMIC_FAMILIES
 from tests.unit.sync.builders import service
 
 
-async def discover(services: list[dict[str, Any]]) -> dict[str, list[Application]]:
+async def discover(services: list[dict[str, Any]]) -> Mapping[str, list[Application]]:
     directory = InMemoryDirectories(services=services)
-    return await DiscoverSubscribedApplications(applications=directory)()
+    return (await DiscoverSubscribedApplications(applications=directory)()).subscribers
 
 
 async def test_only_the_exact_string_true_subscribes() -> None:
@@ -126,6 +127,18 @@ async def test_an_applications_api_failure_propagates_so_the_worker_keeps_its_qu
     directory = InMemoryDirectories(fail_with=UpstreamUnavailable("applications API: 503"))
     with pytest.raises(UpstreamUnavailable):
         await DiscoverSubscribedApplications(applications=directory)()
+
+
+async def test_reachable_names_every_application_with_a_wsdl_url_subscribed_or_not() -> None:
+    directory = InMemoryDirectories(
+        services=[
+            service("former-subscriber"),
+            service("subscriber", receiveUserUpdates="true"),
+            service("no-wsdl", wsdl=None, receiveUserUpdates="true"),
+        ]
+    )
+    found = await DiscoverSubscribedApplications(applications=directory)()
+    assert sorted(found.reachable) == ["former-subscriber", "subscriber"]
 
 
 def test_push_families_are_the_registrys_dynamic_families() -> None:

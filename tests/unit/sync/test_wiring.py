@@ -106,4 +106,4 @@ async def test_discovery_is_available_from_the_container() -> None:
 
     found = await SyncJobs(adapters=adapters).discover_subscriptions()()
 
-    assert [application.id for application in found[USER_PUSH]] == ["app"]
+    assert [application.id for application in found.subscribers[USER_PUSH]] == ["app"]

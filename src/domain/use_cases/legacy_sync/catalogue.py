@@ -68,6 +68,10 @@ class ServiceCatalogue:
         """Applications that subscribe to ``family`` and have a WSDL URL, in API order."""
         return [s.application for s in self._subscribed(family) if s.reachable]
 
+    def reachable_applications(self) -> list[Application]:
+        """Every application with a WSDL URL, subscribed or not, in API order."""
+        return [s.application for s in self.subscriptions if s.reachable]
+
     def unreachable_subscribers(self, family: str) -> list[Application]:
         """Applications that subscribe to ``family`` but have no WSDL URL."""
         return [s.application for s in self._subscribed(family) if not s.reachable]
