@@ -36,7 +36,7 @@ _AT = re.compile(r"@|%40", re.I)
 _LOCAL_PART_REVERSED = re.compile(rf"{_LOCAL_CHARS}{{1,64}}")
 _DOMAIN = re.compile(rf"{_DOMAIN_CHARS}{{1,63}}(?:\.{_DOMAIN_CHARS}{{1,63}}){{1,8}}")
 
-_ANY_PATTERN = re.compile(r"[@%:=]|eyJ|bearer", re.I)
+_ANY_PATTERN = re.compile(r"[@=]|%40|://|eyJ|bearer|[\"']\s{0,4}:", re.I)
 """What every pattern below needs somewhere in the text: most log values have none of it."""
 _PATTERNS = (
     # user:password@ in any URL (connection strings, callback URLs)

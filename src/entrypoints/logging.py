@@ -26,6 +26,8 @@ MIN_SECRET_CHARS = 8
 """Shorter configured values are not replaced literally (they would blank ordinary words)."""
 MAX_NESTING = 16
 """Deeper values in a line (a pathological exception group) are rendered as text."""
+SAFE_KEYS = frozenset({"timestamp", "level"})
+"""Written by our own processors, never from data: not searched."""
 LOG_FORMATS = ("auto", "json", "console")
 """``auto``: console lines when stdout is a terminal, JSON otherwise (``JOBS_LOG_FORMAT``)."""
 
@@ -37,20 +39,34 @@ class Redactor:
         literal = {value for value in secrets if len(value) >= MIN_SECRET_CHARS}
         encoded = {form(value, safe="") for value in literal for form in (quote, quote_plus)}
         self._secrets = tuple(sorted(literal | encoded, key=len, reverse=True))
+        self._shortest_secret = min(map(len, self._secrets), default=0)
+        self._sensitive: dict[str, bool] = {}
 
     def __call__(
         self, _: Any, __: str, event: MutableMapping[str, Any]
     ) -> MutableMapping[str, Any]:
         for key in list(event):
-            if key == "event" or not is_sensitive_key(key):
-                event[key] = self._clean(event[key], 0)
-            else:
+            if key in SAFE_KEYS:
+                continue
+            if key != "event" and self._is_sensitive(key):
                 event[key] = REDACTED
+            else:
+                event[key] = self._clean(event[key], 0)
         return event
+
+    def _is_sensitive(self, key: str) -> bool:
+        """Per key name, remembered: a process logs a few dozen distinct keys."""
+        sensitive = self._sensitive.get(key)
+        if sensitive is None:
+            sensitive = is_sensitive_key(key)
+            if len(self._sensitive) < 10_000:
+                self._sensitive[key] = sensitive
+        return sensitive
 
     def _clean(self, value: Any, depth: int) -> Any:
         if isinstance(value, str):
-            return redact_text(value, self._secrets)
+            secrets = self._secrets if len(value) >= self._shortest_secret else ()
+            return redact_text(value, secrets)
         if value is None or isinstance(value, bool | int | float):
             return value
         if depth < MAX_NESTING and isinstance(value, dict):
