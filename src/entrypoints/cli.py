@@ -18,6 +18,7 @@ from rich.table import Table
 
 from adapters.bullmq.inspector import PENDING_KEYS
 from domain.errors import UpstreamMisconfigured, UpstreamUnavailable
+from entrypoints.cli_check import add_check_command, run_check
 from entrypoints.cli_operations import (
     OPERATIONS,
     add_jobs_arguments,
@@ -62,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("status", help="job counts by state for every job type")
     add_operations_commands(commands)
+    add_check_command(commands)
     return parser
 
 
@@ -115,6 +117,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, tracing: Traci
         from entrypoints.worker.main import run_worker
 
         return await run_worker(settings, tracing)
+    if args.command == "check":
+        return await run_check(args, settings)
     container = build_container(settings)
     if args.command == "jobs" and args.type is None:
         return await _jobs(container)

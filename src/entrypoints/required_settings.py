@@ -18,7 +18,8 @@ The embedded stand-ins of the first three are allowed outside ``dev`` only with
 problems are only logged, as the original only warned. Lines name variables, never values.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any, cast
 
 from dependency_injector import providers
@@ -79,18 +80,30 @@ class ConfigurationRefused(Exception):
 
 
 async def configuration_problems(settings: Settings) -> list[str]:
-    """Every problem at once. The job registry is built on a copy of the container that
-    connects to nothing (adapters open connections on first use), then closed again."""
-    inspected = build_container(settings.model_copy(update={"local_redis_conn": UNUSED_REDIS_URL}))
-    try:
-        registry = await resolve(inspected.registry)
+    """Every problem at once."""
+    async with _inspected(settings) as (container, registry):
         return (
             settings_problems(settings)
             + monitor_problems(settings)
-            + wiring_problems(inspected, registry, settings)
+            + wiring_problems(container, registry, settings)
         )
+
+
+async def required_template_keys(settings: Settings) -> frozenset[str]:
+    """The template keys the registered jobs may send with these settings."""
+    async with _inspected(settings) as (_, registry):
+        return template_keys(registry)
+
+
+@asynccontextmanager
+async def _inspected(settings: Settings) -> AsyncIterator[tuple[Application, Registry]]:
+    """The job registry, built on a copy of the container that connects to nothing (adapters
+    open connections on first use) and is closed again afterwards."""
+    container = build_container(settings.model_copy(update={"local_redis_conn": UNUSED_REDIS_URL}))
+    try:
+        yield container, await resolve(container.registry)
     finally:
-        await stop_resources(inspected)
+        await stop_resources(container)
 
 
 def redis_problems(settings: Settings) -> list[str]:
@@ -180,6 +193,14 @@ def _options_read_by_jobs(
             if name.endswith("specs"):
                 for option in provider.traverse(types=[providers.ConfigurationOption]):
                     yield family, option
+
+
+def state_database_configured(settings: Settings) -> bool:
+    """Whether a state database is named (all four SQL Server variables, or the URL)."""
+    sql_server = _sql_server(settings).values()
+    return (
+        all(_is_set(value) for value in sql_server) or settings.jobs_state_database_url is not None
+    )
 
 
 def _sql_server(settings: Settings) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""A local stand-in for GOV.UK Notify: ``POST /v2/notifications/email``, ``GET /v2/notifications``.
+"""A local stand-in for GOV.UK Notify: ``POST /v2/notifications/email``, ``GET /v2/notifications``
+and ``GET /v2/template/{id}``.
 
 There is no Notify test environment, so contract tests point the real client's ``base_url`` here.
 It checks what the real API checks (the JWT, with the same decoder Notify itself uses, and the
@@ -120,6 +121,9 @@ class NotifyStandIn:
 
     def __init__(self, api_key: NotifyApiKey, seed: int = 20261129) -> None:
         self.api_key = api_key
+        self.templates: dict[str, str] | None = None
+        """The service's templates, id → type (``email``, ``sms``, ``letter``); ``None``: every
+        well-formed id is an e-mail template."""
         self.accepted: list[AcceptedEmail] = []
         self.received = 0
         self.scripted_replies = 0
@@ -133,6 +137,7 @@ class NotifyStandIn:
             routes=[
                 Route("/v2/notifications/email", self._send_email, methods=["POST"]),
                 Route("/v2/notifications", self._list_notifications, methods=["GET"]),
+                Route("/v2/template/{template_id}", self._template, methods=["GET"]),
             ]
         )
 
@@ -218,6 +223,27 @@ class NotifyStandIn:
                 "links": {"current": str(request.url)},
             }
         )
+
+    async def _template(self, request: Request) -> JSONResponse:
+        """Notify's template look-up, with the fields of its documented answer."""
+        refusal = await self._refusal(request)
+        if refusal is not None:
+            return refusal
+        template_id = request.path_params["template_id"]
+        if not _is_uuid(template_id):
+            return _error(400, "ValidationError", "id is not a valid UUID")
+        kind = "email" if self.templates is None else self.templates.get(template_id)
+        if kind is None:
+            return _error(404, "NoResultFound", "No result found")
+        return JSONResponse(
+            {
+                "id": template_id, "name": f"{kind} template", "type": kind,
+                "created_at": "2026-01-01T00:00:00.000000Z", "updated_at": None, "version": 1,
+                "created_by": "someone@example.gov.uk", "body": "((firstName))",
+                "subject": "DfE Sign-in" if kind == "email" else None,
+                "letter_contact_block": None, "postage": None,
+            }
+        )  # fmt: skip
 
     def _notification(self, email: AcceptedEmail, base: str) -> dict[str, Any]:
         template_id = email.body["template_id"]

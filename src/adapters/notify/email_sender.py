@@ -95,6 +95,33 @@ class NotifyEmailSender:
         with _translate_errors("(lookup by reference)"):
             return await loop.run_in_executor(self._executor, self._was_sent_blocking, reference)
 
+    async def probe_templates(self, template_keys: Iterable[str]) -> dict[str, str]:
+        """Ask Notify's template API (``GET /v2/template/{id}``) about each key's template:
+        ``{key: problem}`` for keys without an id, unknown ids and non-e-mail templates (empty
+        when all are fine). A refused key (401/403) or an outage raises, as sending would."""
+        keys = sorted(set(template_keys))
+        found = await asyncio.gather(*(self._template_problem(key) for key in keys))
+        return {key: problem for key, problem in zip(keys, found, strict=True) if problem}
+
+    async def _template_problem(self, key: str) -> str | None:
+        template_id = self._templates.get(key)
+        if not template_id:
+            return "no template id in GOVNOTIFY_TEMP_MAP"
+        loop = asyncio.get_running_loop()
+        try:
+            with _translate_errors(key):
+                template = await loop.run_in_executor(
+                    self._executor, self._template_blocking, template_id
+                )
+        except RecipientRejected as error:  # 400/404: this id is not a template of the service
+            return f"not a template of this Notify service ({_after_status(str(error))})"
+        kind = template.get("type")
+        return None if kind == "email" else f"a {kind} template, not an e-mail template"
+
+    def _template_blocking(self, template_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = self._client().get_template(template_id)  # type: ignore[no-untyped-call]
+        return found
+
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
@@ -130,6 +157,11 @@ def _classify(error: HTTPError, template_key: str) -> Exception:
     if status in (401, 403):
         return UpstreamMisconfigured(where)
     return RecipientRejected(where)
+
+
+def _after_status(message: str) -> str:
+    """Notify's own words from one of ``_classify``'s messages."""
+    return message.partition(": ")[2] or message
 
 
 def _error_types(message: object) -> set[str]:

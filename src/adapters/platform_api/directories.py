@@ -29,6 +29,14 @@ RETRY_BACKOFF_S = (0.25, 0.5)
 """The original's async-retry API strategy (§3.3): two retries after 250-500 and 500-1000 ms."""
 CONNECTION_LIMITS = httpx.Limits(max_connections=60, max_keepalive_connections=10)
 """The original's ``agentKeepAlive`` (maxSockets 60, maxFreeSockets 10)."""
+PROBE_ROUTES = {
+    "directories": "/users/{id}",
+    "organisations": "/organisations/v2/{id}",
+    "applications": "/services",
+    "access": "/users/{id}/services",
+}
+"""What ``probe_api`` reads from each API: nothing that exists, so nothing personal."""
+UNKNOWN_ID = str(uuid.UUID(int=0))
 _NOT_FOUND: Any = object()
 """Marks a 404 apart from an empty body, so writes can tell "missing" from "done"."""
 
@@ -195,6 +203,37 @@ class HttpDirectories:
 
     async def get_service(self, id_or_client_id: str) -> JsonObject | None:
         return await self._get_object(self._applications, "/services/{id}", {"id": id_or_client_id})
+
+    # Preflight (``dsi-jobs check``) ------------------------------------------------------
+
+    async def probe_token(self) -> bool:
+        """Fetch a fresh Azure AD token; ``False`` when Azure AD is not configured at all."""
+        self._tokens.forget()
+        return await self._tokens.token() is not None
+
+    def configured(self, api: str) -> bool:
+        """Whether ``api`` (one of ``PROBE_ROUTES``) has a base URL."""
+        return bool(self._apis()[api].base_url)
+
+    async def probe_api(self, api: str) -> str:
+        """One harmless read from ``api`` (one of ``PROBE_ROUTES``), no in-place retry; says
+        what it proved. Raises as every call does (401 is ``UpstreamMisconfigured``)."""
+        route = PROBE_ROUTES[api]
+        if api == "applications":
+            query = {"page": 1, "pageSize": 1}
+            body = await self._call(self._applications, "GET", route, params=query, retry=False)
+            _service_listing(body, self._applications)
+            return "GET /services answered a list of services"
+        await self._call(self._apis()[api], "GET", route, {"id": UNKNOWN_ID}, retry=False)
+        return f"GET {route} for an unknown id answered 200 or 404"
+
+    def _apis(self) -> dict[str, _Api]:
+        return {
+            "directories": self._directories,
+            "organisations": self._organisations,
+            "applications": self._applications,
+            "access": self._access,
+        }
 
     # Plumbing ----------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from adapters.soap.errors import (
     wsdl_status_error,
 )
 from adapters.soap.faults import find_fault
-from adapters.soap.formatters.selection import format_message
+from adapters.soap.formatters.selection import check_formatter, format_message
 from adapters.soap.http_client import (
     SOAP_CONTENT_TYPES,
     WSDL_CONTENT_TYPES,
@@ -101,14 +101,37 @@ class SoapLegacyWebService:
             duration_ms=round((time.monotonic() - started) * 1000),
         )
 
+    async def probe(self, application: Application, operations: Iterable[str]) -> list[str]:
+        """What ``application`` lacks to be sent ``operations``, from its WSDL downloaded now
+        (never the cache): missing operations or actions, unknown formatter types, a
+        username without password. Raises when the WSDL cannot be had or parsed."""
+        problems = []
+        wsdl = await self._download(application, _wsdl_url(application))
+        for operation in operations:
+            try:
+                check_formatter(application, operation)
+            except UpstreamMisconfigured as error:
+                problems.append(str(error).removeprefix(f"application {application.id}: "))
+            if operation not in wsdl.actions:
+                problems.append(f"the WSDL has no {operation} operation, or no action for it")
+        try:
+            _username_token(application)
+        except UpstreamMisconfigured:
+            problems.append("wsUsername is set but wsPassword is missing")
+        return problems
+
     async def _describe(self, application: Application) -> WsdlDescription:
-        wsdl_url = application.params.get("wsWsdlUrl")
-        if not wsdl_url:
-            raise UpstreamMisconfigured(f"application {application.id}: wsWsdlUrl is not set")
+        wsdl_url = _wsdl_url(application)
         key = (application.id, wsdl_url)
         cached = self._wsdls.get(key)
         if cached is not None:
             return cached
+        description = await self._download(application, wsdl_url)
+        self._wsdls[key] = description
+        log.info("legacy_wsdl_discovered", application_id=application.id)
+        return description
+
+    async def _download(self, application: Application, wsdl_url: str) -> WsdlDescription:
         what = f"application {application.id}: WSDL download (wsWsdlUrl)"
         with translate_transport_errors(what):
             reply = await exchange(self._client, self._client.build_request("GET", wsdl_url))
@@ -117,12 +140,16 @@ class SoapLegacyWebService:
         if reply.media_type not in WSDL_CONTENT_TYPES:
             raise content_type_error(reply, what)
         try:
-            description = parse_wsdl(reply.body)
+            return parse_wsdl(reply.body)
         except UpstreamMisconfigured as error:
             raise UpstreamMisconfigured(f"application {application.id}: {error}") from error
-        self._wsdls[key] = description
-        log.info("legacy_wsdl_discovered", application_id=application.id)
-        return description
+
+
+def _wsdl_url(application: Application) -> str:
+    wsdl_url = application.params.get("wsWsdlUrl")
+    if not wsdl_url:
+        raise UpstreamMisconfigured(f"application {application.id}: wsWsdlUrl is not set")
+    return wsdl_url
 
 
 def _username_token(application: Application) -> UsernameToken | None:

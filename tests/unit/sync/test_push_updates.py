@@ -9,6 +9,12 @@ from adapters.memory.legacy_service import InMemoryLegacyWebService
 from adapters.memory.state_store import InMemoryDeliveryLog, InMemorySyncStateStore
 from domain.errors import InvalidPayload, UpstreamRejected, UpstreamUnavailable, WorkerError
 from domain.model import Application, LegacyMessage, SyncStateKey
+from domain.use_cases.legacy_sync.catalogue import (
+    ORGANISATION_PUSH,
+    PUSH_OPERATIONS,
+    ROLE_PUSH,
+    USER_PUSH,
+)
 from domain.use_cases.legacy_sync.push_organisation_update import (
     PushOrganisationUpdate,
     PushOrganisationUpdateUseCase,
@@ -338,3 +344,17 @@ async def test_a_retried_push_is_not_sent_twice_and_writes_the_missing_state() -
     assert await use_case(command, CONTEXT) == {"action": "CREATE"}
     assert [message.action for _, message in legacy.sent] == ["CREATE"]
     assert list(state.rows.values()) == ["CREATE"]
+
+
+async def test_each_family_calls_the_operation_the_preflight_looks_for() -> None:
+    """``dsi-jobs check`` asks each subscriber's WSDL for ``PUSH_OPERATIONS[family]``."""
+    sent = {}
+    for family, push, data in (
+        (ORGANISATION_PUSH, push_organisation, {"organisation": ORGANISATION}),
+        (ROLE_PUSH, push_role, {"role": ROLE}),
+        (USER_PUSH, push_user, {"user": USER, "applicationId": "APP-1"}),
+    ):
+        legacy, state = fakes()
+        await push(data, legacy, state)
+        sent[family] = legacy.sent[0][1].operation
+    assert sent == dict(PUSH_OPERATIONS)

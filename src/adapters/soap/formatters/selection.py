@@ -72,6 +72,12 @@ def format_message(application: Application, message: LegacyMessage) -> Formatte
     return formatter(message.action, FieldReader(message.operation, message.fields, family.fields))
 
 
+def check_formatter(application: Application, operation: str) -> None:
+    """Raise ``UpstreamMisconfigured`` unless ``application`` names a known formatter type for
+    ``operation`` (``ProvisionUser``, ``ProvisionOrganisation`` or ``ProvisionGroup``)."""
+    _formatter(application, FAMILIES[operation])
+
+
 def _formatter(application: Application, family: Family) -> Formatter:
     chosen = application.params.get(family.param) or "default"
     formatter = family.formatters.get(chosen.lower())

@@ -18,6 +18,13 @@ USER_PUSH = "sendwsuserupdated_v1"
 PUSH_FAMILIES = (ORGANISATION_PUSH, ROLE_PUSH, USER_PUSH)
 """The per-application queue families, in the original's registration order (§1.2)."""
 
+PUSH_OPERATIONS: Mapping[str, str] = {
+    ORGANISATION_PUSH: "ProvisionOrganisation",
+    ROLE_PUSH: "ProvisionGroup",
+    USER_PUSH: "ProvisionUser",
+}
+"""The SOAP operation each family's pushes call (what a subscriber's WSDL must offer)."""
+
 SUBSCRIPTION_FLAGS: Mapping[str, str] = {
     ORGANISATION_PUSH: "receiveOrganisationUpdates",
     ROLE_PUSH: "receiveRoleUpdates",

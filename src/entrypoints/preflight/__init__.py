@@ -1,0 +1,1 @@
+"""``dsi-jobs check``: a preflight of the configuration and every dependency (``checks``)."""
