@@ -35,6 +35,7 @@ from entrypoints.container import (
 from entrypoints.logging import configure_logging
 from entrypoints.registry import DYNAMIC_FAMILIES, attempts_allowed, is_push_queue
 from entrypoints.required_settings import ConfigurationRefused, redis_problems
+from entrypoints.sandbox import SandboxRefused
 from entrypoints.settings import Settings, describe_errors
 from entrypoints.tracing import NO_TRACING, Tracing, start_tracing, traced
 from entrypoints.worker.subscriptions import PUSH_QUEUE_PATTERN
@@ -102,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in refused.problems:
             print(f"  {line}", file=sys.stderr)  # noqa: T201
         return CONFIG_ERROR
-    except (UpstreamUnavailable, UpstreamMisconfigured) as error:
+    except (UpstreamUnavailable, UpstreamMisconfigured, SandboxRefused) as error:
         print(f"dsi-jobs {args.command}: {error}", file=sys.stderr)  # noqa: T201
         return CONFIG_ERROR
     except KeyboardInterrupt:

@@ -17,8 +17,10 @@ from adapters.bullmq.publisher import BullmqJobPublisher
 from adapters.notify.budget import RedisSendBudget, ThrottledEmailSender
 from adapters.notify.email_sender import NotifyEmailSender
 from adapters.outbox.email_sender import OutboxEmailSender
+from adapters.outbox.webhook_sender import OutboxWebhookSender
 from adapters.platform_api.directories import HttpDirectories, open_http_directories
 from adapters.soap.http_client import open_soap_http_client
+from adapters.soap.outbox import SoapEnvelopeOutbox
 from adapters.soap.service import SoapLegacyWebService
 from adapters.sql_state.engine import open_state_engine
 from adapters.sql_state.store import SqlSyncStateStore
@@ -30,6 +32,7 @@ from entrypoints.jobs.public_api import PublicApiJobs
 from entrypoints.jobs.sync import SyncJobs
 from entrypoints.redis_gateway import open_queue_connection, open_redis_client
 from entrypoints.registry import build_registry
+from entrypoints.sandbox import sandbox_active, sandbox_config, sandbox_directories
 from entrypoints.settings import Settings, host_url
 from entrypoints.state_database import state_database_url
 
@@ -106,6 +109,21 @@ class Adapters(containers.DeclarativeContainer):
     )
 
 
+class SandboxAdapters(Adapters):
+    """The same adapters, but the platform directories, legacy services and relying-party
+    webhooks are local stand-ins (``entrypoints.sandbox``): dev only."""
+
+    directories = providers.Singleton(sandbox_directories)  # type: ignore[assignment]
+    legacy_service = providers.Singleton(
+        SoapEnvelopeOutbox,  # type: ignore[arg-type]  # same port, another adapter
+        path=Adapters.config.sandbox.legacy_outbox_path,
+    )
+    webhook = providers.Singleton(
+        OutboxWebhookSender,  # type: ignore[arg-type]  # same port, another adapter
+        path=Adapters.config.sandbox.webhook_outbox_path,
+    )
+
+
 class Application(containers.DeclarativeContainer):
     """Everything the worker, the HTTP app and the CLI need."""
 
@@ -174,8 +192,18 @@ def container_config(settings: Settings) -> dict[str, Any]:
 
 
 def build_container(settings: Settings) -> Application:
+    """The container for ``settings``; on the sandbox (``entrypoints.sandbox``) the adapter set
+    is ``SandboxAdapters``. Raises ``SandboxRefused`` for a sandbox asked for outside dev."""
     container = Application()
-    container.config.from_dict(container_config(settings))
+    config = container_config(settings)
+    if sandbox_active(settings):
+        config = sandbox_config(config, Path(settings.jobs_data_dir))
+        container.adapters.override(
+            providers.Container(
+                SandboxAdapters, config=container.config, gateways=container.gateways
+            )
+        )
+    container.config.from_dict(config)
     return container
 
 

@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     jobs_webhook_allowed_hosts: str | None = _env("JOBS_WEBHOOK_ALLOWED_HOSTS")
     jobs_monitor_allowed_roles: str | None = _env("JOBS_MONITOR_ALLOWED_ROLES")
     jobs_monitor_allowed_client_ids: str | None = _env("JOBS_MONITOR_ALLOWED_CLIENT_IDS")
+    jobs_sandbox: str = Field(default="auto", validation_alias=AliasChoices("JOBS_SANDBOX"))
     jobs_allow_embedded_defaults: bool = Field(
         default=False, validation_alias=AliasChoices("JOBS_ALLOW_EMBEDDED_DEFAULTS")
     )
@@ -164,6 +165,13 @@ class Settings(BaseSettings):
     def _log_level(cls, value: str) -> str:
         if value.lower() not in ("debug", "info", "warning", "error"):
             raise ValueError("must be one of debug, info, warning, error")
+        return value.lower()
+
+    @field_validator("jobs_sandbox")
+    @classmethod
+    def _sandbox_mode(cls, value: str) -> str:
+        if value.lower() not in ("auto", "true", "false"):
+            raise ValueError("must be one of auto, true, false")
         return value.lower()
 
     @field_validator("jobs_log_format")

@@ -114,6 +114,10 @@ def test_the_dashboard_in_a_browser(
             "hs => hs.map(h => h.dataset.family)"
         )
         assert families == ["e-mail", "public API", "legacy sync", "test"]
+        subscribed = page.locator(
+            'table.subscriptions tr[data-application="Sandbox Legacy Service"]'
+        )
+        assert subscribed.locator("[data-depth]").count() == 3, "the sandbox's legacy service"
         row = page.locator(f'tr[data-queue="{QUEUE}"]')
         assert row.locator('[data-state="failed"]').inner_text() == "2"
         assert row.locator('[data-state="delayed"]').inner_text() == "1"

@@ -194,6 +194,7 @@ class Rig:
             "JOBS_HTTP_TIMEOUT_SECONDS": "2",
             "JOBS_SHUTDOWN_GRACE_SECONDS": "10",
             "JOBS_LOG_LEVEL": "info",
+            "JOBS_SANDBOX": "false",  # the drills' conditions: no in-memory platform
             **overrides,
         }
 

@@ -64,7 +64,7 @@ class SoapLegacyWebService:
 
     async def provision(self, application: Application, message: LegacyMessage) -> None:
         body = format_message(application, message)
-        token = _username_token(application)
+        token = username_token(application)
         wsdl = await self._describe(application)
         what = f"application {application.id}: {message.operation}"
         action = wsdl.actions.get(message.operation)
@@ -152,7 +152,7 @@ def _wsdl_url(application: Application) -> str:
     return wsdl_url
 
 
-def _username_token(application: Application) -> UsernameToken | None:
+def username_token(application: Application) -> UsernameToken | None:
     """WS-Security only when a username is set. A missing password fails permanently instead
     of sending the text ``undefined`` as the original did (§6 item 17); an empty one is sent."""
     username = application.params.get("wsUsername")

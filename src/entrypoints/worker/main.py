@@ -27,6 +27,7 @@ from entrypoints.http.operations import Operations
 from entrypoints.jobs.sync import failing_push_spec
 from entrypoints.registry import Registry, attempts_allowed
 from entrypoints.required_settings import ConfigurationRefused, configuration_problems
+from entrypoints.sandbox import sandbox_active
 from entrypoints.settings import Settings
 from entrypoints.telemetry import observe_upstreams
 from entrypoints.tracing import NO_TRACING, Tracing
@@ -73,6 +74,15 @@ async def run_worker(settings: Settings, tracing: Tracing = NO_TRACING) -> int:
         loop.add_signal_handler(signum, _on_signal(stop, signum))
 
     container = build_container(settings)
+    if sandbox_active(settings):
+        data = settings.jobs_data_dir
+        log.info(
+            "sandbox_active",
+            platform="in-memory sample data (users, Sandbox Academy, two services)",
+            emails=str(data / "outbox.jsonl") if not settings.govnotify_api_key else "Notify",
+            legacy_envelopes=str(data / "legacy-outbox.jsonl"),
+            webhooks=str(data / "webhook-outbox.jsonl"),
+        )
     abandoned = 0
     await start_resources(container)
     try:
