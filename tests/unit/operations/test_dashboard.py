@@ -38,9 +38,13 @@ FAILED_JOB = JobRecord(
 RETRYING_JOB = JobRecord(
     id="9", name="test", data={"userId": "u-2"}, failed_reason="notify answered 503",
     attempts_made=1, timestamp=1_700_000_000_000, processed_on=1_700_000_001_000,
-    state="delayed", next_run_ms=int(time.time() * 1000) + 95_000,
+    state="delayed",
     options={"attempts": 0, "removeOnComplete": {"age": 3600, "count": 50}},
 )  # fmt: skip
+
+
+def _runs_in(seconds: int) -> JobRecord:
+    return replace(RETRYING_JOB, next_run_ms=int(time.time() * 1000) + seconds * 1000)
 
 
 @dataclass
@@ -52,7 +56,7 @@ class FakeQueues:
         default_factory=lambda: {"test": [FAILED_JOB], "other": []}
     )
     delayed_jobs: dict[str, list[JobRecord]] = field(
-        default_factory=lambda: {"test": [RETRYING_JOB], "other": []}
+        default_factory=lambda: {"test": [_runs_in(95)], "other": []}
     )
     waiting: int = 2
     paused: set[str] = field(default_factory=set)
