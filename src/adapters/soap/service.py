@@ -115,7 +115,7 @@ class SoapLegacyWebService:
             if operation not in wsdl.actions:
                 problems.append(f"the WSDL has no {operation} operation, or no action for it")
         try:
-            _username_token(application)
+            username_token(application)
         except UpstreamMisconfigured:
             problems.append("wsUsername is set but wsPassword is missing")
         return problems

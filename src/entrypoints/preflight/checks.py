@@ -38,7 +38,10 @@ async def preflight(settings: Settings, timeout_s: float) -> list[CheckRow]:
     """Every row, in a fixed order; secrets blanked from every detail."""
     rows = [await _configuration(settings), await _redis(settings, timeout_s)]
     rows += await _notify(settings, timeout_s)
-    quick = settings.model_copy(update={"jobs_http_timeout_seconds": timeout_s})
+    # the real platform is checked, never the dev sandbox's stand-ins (entrypoints.sandbox)
+    quick = settings.model_copy(
+        update={"jobs_http_timeout_seconds": timeout_s, "jobs_sandbox": "false"}
+    )
     container = build_container(quick)
     try:
         directories: HttpDirectories = await resolve(container.adapters.directories)
