@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 JsonObject = Mapping[str, Any]
@@ -33,10 +34,49 @@ class JobContext:
     correlation_id: str = ""
     redelivered: bool = False
     """An earlier attempt started: it failed, or its worker died (so effects may be half done)."""
+    produced_at_ms: int = 0
+    """The job's BullMQ ``timestamp``: when its producer added it (its clock, ms); 0 unknown."""
 
     def reference(self, *parts: str) -> str:
         """A Notify ``reference`` / delivery key that is stable across retries of this job."""
         return ":".join((self.queue, self.job_id, *parts))
+
+    def snapshot_order(self) -> "SnapshotOrder | None":
+        """Where this job's payload stands in production order (``None`` when unknown)."""
+        if self.produced_at_ms <= 0:
+            return None
+        sequence = int(self.job_id) if self.job_id.isdecimal() else 0
+        return SnapshotOrder(self.produced_at_ms, sequence)
+
+
+@dataclass(frozen=True, order=True)
+class SnapshotOrder:
+    """The place of a snapshot in the order the platform produced it, compared as a pair.
+
+    ``produced_at_ms`` is the producer's job timestamp; ``sequence`` the producer queue's job
+    id (BullMQ numbers jobs per queue in the order Redis received them), which breaks ties
+    within one millisecond.
+    """
+
+    produced_at_ms: int
+    sequence: int = 0
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the state store knows of one entity at one legacy service.
+
+    ``last_action`` is the original's ``last_action_sent``; ``applied`` the newest snapshot the
+    legacy service was sent (``None`` before this service sent one with a known order); the
+    failure fields describe the last push that failed, until a push succeeds.
+    """
+
+    last_action: str | None = None
+    applied: SnapshotOrder | None = None
+    last_failure: str | None = None
+    failed_job: str | None = None
+    failed_at: datetime | None = None
+    """Naive UTC, as the state tables store times."""
 
 
 @dataclass(frozen=True)

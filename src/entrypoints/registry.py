@@ -24,6 +24,11 @@ class RateLimit:
     duration_ms: int
 
 
+def completed(result: Any) -> str:
+    """The metrics outcome of a job that returned: ``completed``."""
+    return "completed"
+
+
 @dataclass(frozen=True)
 class JobSpec(Generic[C]):
     """How one queue's jobs are parsed, handled, bounded and retried."""
@@ -33,8 +38,13 @@ class JobSpec(Generic[C]):
     handler: Callable[[C, JobContext], Awaitable[Any]]
     timeout_s: float = 180.0  # room for a Notify 429 pause (60 s) inside one attempt
     concurrency: int | None = None  # None: the service default (JOBS_CONCURRENCY)
+    global_concurrency: int | None = None
+    """At most this many jobs of the queue active at once across every worker sharing the Redis
+    (BullMQ's queue-level ``concurrency``, honoured by Node workers too); ``None``: no limit set."""
     limiter: RateLimit | None = None
     retry: RetryPolicy = NO_RETRY
+    outcome: Callable[[Any], str] = completed
+    """The outcome label (metrics, logs) of a job that returned, from its result."""
 
 
 Registry = Mapping[str, JobSpec[Any]]

@@ -2,7 +2,7 @@
 
 from typing import Protocol
 
-from domain.model import SyncStateKey
+from domain.model import SnapshotOrder, SyncState, SyncStateKey
 
 
 class DeliveryLog(Protocol):
@@ -22,15 +22,23 @@ class DeliveryLog(Protocol):
 
 
 class SyncStateStore(Protocol):
-    """The legacy-sync state of catalogue §4: the last action sent per service and entity.
+    """The legacy-sync state: per service and entity, the last action sent (the original's
+    ``last_action_sent``), the newest snapshot applied and the last failed push.
 
     Raises ``UpstreamUnavailable`` when the database cannot be reached.
     """
 
-    async def last_action_sent(self, key: SyncStateKey) -> str | None:
-        """The last action sent for ``key`` (``None`` when nothing was ever sent)."""
+    async def read(self, key: SyncStateKey) -> SyncState:
+        """What is known of ``key`` (an empty ``SyncState`` when nothing was ever sent)."""
         ...
 
-    async def record_action_sent(self, key: SyncStateKey, action: str) -> None:
-        """Upsert the action just sent for ``key``."""
+    async def record_sent(
+        self, key: SyncStateKey, action: str, snapshot: SnapshotOrder | None
+    ) -> None:
+        """The legacy service accepted ``action`` for ``key``: store it, clear the failure, and
+        raise the newest snapshot applied to ``snapshot`` (never lower it)."""
+        ...
+
+    async def record_failure(self, key: SyncStateKey, reason: str, job: str) -> None:
+        """A push for ``key`` failed: remember why (no personal data) and which job."""
         ...

@@ -279,3 +279,39 @@ async def test_dynamic_queues_start_and_stop_without_a_restart(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_global_concurrency_runs_one_job_at_a_time_across_workers_in_order(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    """Two worker services (as two processes would), each allowed 5 at once: the queue-level
+    limit of 1 they write into the queue's meta hash holds across both, jobs in FIFO order."""
+    running: list[str] = []
+    started: list[int] = []
+    most = 0
+
+    async def slow(command: Anything, context: JobContext) -> None:
+        nonlocal most
+        running.append(context.job_id)
+        most = max(most, len(running))
+        started.append(command.model_dump()["n"])
+        await asyncio.sleep(0.02)
+        running.remove(context.job_id)
+
+    spec = JobSpec(queue.name, Anything, slow, concurrency=5, global_concurrency=1)
+    services = [await run_service([spec], redis_url) for _ in range(2)]
+    try:
+        await wait_for(lambda: redis_client.hget(f"bull:{queue.name}:meta", "concurrency"))
+        jobs = await queue.addBulk(
+            [
+                {"name": queue.name, "data": {"n": n}, "opts": PRODUCER_JOB_OPTIONS}
+                for n in range(12)
+            ]
+        )
+        await wait_for(lambda: finished(redis_client, queue.name, jobs[-1].id))
+    finally:
+        for service in services:
+            await service.stop(5)
+    assert await redis_client.hget(f"bull:{queue.name}:meta", "concurrency") == "1"
+    assert most == 1
+    assert started == list(range(12))

@@ -115,7 +115,7 @@ async def test_a_refused_connection_is_retryable_and_never_shows_the_password(
     caplog.set_level(logging.DEBUG)
     try:
         with capture_logs() as logs, pytest.raises(UpstreamUnavailable) as caught:
-            await SqlSyncStateStore(engine).last_action_sent(KEY)
+            await SqlSyncStateStore(engine).read(KEY)
     finally:
         await engine.dispose()
 

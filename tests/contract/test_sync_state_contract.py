@@ -28,9 +28,15 @@ from adapters.sql_state.engine import (
     open_state_engine,
 )
 from adapters.sql_state.store import SqlSyncStateStore
-from adapters.sql_state.tables import SCHEMA, organisation_state, role_state, user_state
+from adapters.sql_state.tables import (
+    SCHEMA,
+    organisation_state,
+    role_state,
+    sync_progress,
+    user_state,
+)
 from domain.errors import InvalidPayload, UpstreamUnavailable
-from domain.model import SyncStateKey
+from domain.model import SnapshotOrder, SyncState, SyncStateKey
 from ports.state_store import SyncStateStore
 from tests.conftest import require_service
 
@@ -45,6 +51,7 @@ PRIMARY_KEYS = {
     "user_state": "PK_ServiceNotifications_UserState",
     "role_state": "PK_ServiceNotifications_RoleState",
     "organisation_state": "PK_ServiceNotifications_OrganisationState",
+    "sync_progress": "PK_ServiceNotifications_SyncProgress",
 }
 
 
@@ -121,7 +128,7 @@ def _drop_state_tables(connection: Connection) -> None:
         connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
         return
     prefix = "" if connection.dialect.name == "sqlite" else f"{SCHEMA}."
-    for table in TABLES.values():
+    for table in [*TABLES.values(), sync_progress]:
         connection.execute(text(f"DROP TABLE IF EXISTS {prefix}{table.name}"))
 
 
@@ -143,22 +150,60 @@ async def table_names(engine: StateEngine) -> set[str]:
 # The shared contract ----------------------------------------------------------------------------
 
 
-async def test_nothing_sent_reads_none(store: SyncStateStore) -> None:
-    for key in keys():
-        assert await store.last_action_sent(key) is None
+async def action(store: SyncStateStore, key: SyncStateKey) -> str | None:
+    return (await store.read(key)).last_action
 
 
-async def test_recorded_action_is_read_back(store: SyncStateStore) -> None:
+async def test_nothing_sent_reads_empty(store: SyncStateStore) -> None:
     for key in keys():
-        await store.record_action_sent(key, "CREATE")
-        assert await store.last_action_sent(key) == "CREATE"
+        assert await store.read(key) == SyncState()
+
+
+async def test_recorded_action_and_snapshot_are_read_back(store: SyncStateStore) -> None:
+    for key in keys():
+        await store.record_sent(key, "CREATE", SnapshotOrder(1_767_225_600_000, 7))
+        assert await store.read(key) == SyncState("CREATE", SnapshotOrder(1_767_225_600_000, 7))
 
 
 async def test_update_overwrites_create(store: SyncStateStore) -> None:
     for key in keys():
-        await store.record_action_sent(key, "CREATE")
-        await store.record_action_sent(key, "UPDATE")
-        assert await store.last_action_sent(key) == "UPDATE"
+        await store.record_sent(key, "CREATE", None)
+        await store.record_sent(key, "UPDATE", None)
+        assert await action(store, key) == "UPDATE"
+
+
+async def test_the_snapshot_order_only_rises(store: SyncStateStore) -> None:
+    for key in keys():
+        await store.record_sent(key, "CREATE", SnapshotOrder(2000, 5))
+        await store.record_sent(key, "UPDATE", SnapshotOrder(1000, 9))  # raced past the check
+        await store.record_sent(key, "UPDATE", SnapshotOrder(2000, 4))
+        await store.record_sent(key, "UPDATE", None)
+        assert (await store.read(key)).applied == SnapshotOrder(2000, 5)
+        await store.record_sent(key, "UPDATE", SnapshotOrder(2000, 6))
+        assert (await store.read(key)).applied == SnapshotOrder(2000, 6)
+
+
+async def test_a_failure_is_kept_until_a_push_succeeds(store: SyncStateStore) -> None:
+    for key in keys():
+        await store.record_failure(key, "UpstreamRejected: already exists", "queue_a:12")
+        failed = await store.read(key)
+        assert (failed.last_action, failed.applied) == (None, None)
+        assert (failed.last_failure, failed.failed_job) == (
+            "UpstreamRejected: already exists",
+            "queue_a:12",
+        )
+        assert failed.failed_at is not None
+
+        await store.record_sent(key, "CREATE", SnapshotOrder(3000, 1))
+        await store.record_failure(key, "UpstreamUnavailable: HTTP 503", "queue_a:13")
+        again = await store.read(key)
+        assert (again.last_action, again.applied, again.failed_job) == (
+            "CREATE",
+            SnapshotOrder(3000, 1),
+            "queue_a:13",
+        )
+        await store.record_sent(key, "UPDATE", None)
+        assert await store.read(key) == SyncState("UPDATE", SnapshotOrder(3000, 1))
 
 
 async def test_keys_are_independent_by_kind_service_entity_and_organisation(
@@ -166,22 +211,23 @@ async def test_keys_are_independent_by_kind_service_entity_and_organisation(
 ) -> None:
     service, user, role = guid(), guid(), guid()
     recorded = SyncStateKey("user", service, user, 10)
-    await store.record_action_sent(recorded, "CREATE")
-    await store.record_action_sent(SyncStateKey("organisation", service, "10"), "UPDATE")
+    await store.record_sent(recorded, "CREATE", SnapshotOrder(1, 1))
+    await store.record_sent(SyncStateKey("organisation", service, "10"), "UPDATE", None)
+    await store.record_failure(SyncStateKey("role", service, role), "failed", "q:1")
 
     others = [
         SyncStateKey("user", guid(), user, 10),  # other service
         SyncStateKey("user", service, guid(), 10),  # other user
         SyncStateKey("user", service, user, 11),  # other organisation
         SyncStateKey("role", service, user),  # same id, other kind
-        SyncStateKey("role", service, role),
+        SyncStateKey("role", service, guid()),
         SyncStateKey("organisation", guid(), "10"),
         SyncStateKey("organisation", service, "11"),
     ]
     for other in others:
-        assert await store.last_action_sent(other) is None
-    assert await store.last_action_sent(recorded) == "CREATE"
-    assert await store.last_action_sent(SyncStateKey("organisation", service, "10")) == "UPDATE"
+        assert await store.read(other) == SyncState()
+    assert await store.read(recorded) == SyncState("CREATE", SnapshotOrder(1, 1))
+    assert await action(store, SyncStateKey("organisation", service, "10")) == "UPDATE"
 
 
 async def test_guids_compare_case_insensitively(store: SyncStateStore) -> None:
@@ -189,10 +235,10 @@ async def test_guids_compare_case_insensitively(store: SyncStateStore) -> None:
         upper = SyncStateKey(
             key.kind, key.service_id.upper(), key.entity_id.upper(), key.organisation_id
         )
-        await store.record_action_sent(upper, "CREATE")
-        assert await store.last_action_sent(key) == "CREATE"
-        await store.record_action_sent(key, "UPDATE")
-        assert await store.last_action_sent(upper) == "UPDATE"
+        await store.record_sent(upper, "CREATE", SnapshotOrder(5, 0))
+        assert await store.read(key) == SyncState("CREATE", SnapshotOrder(5, 0))
+        await store.record_sent(key, "UPDATE", SnapshotOrder(6, 0))
+        assert await store.read(upper) == SyncState("UPDATE", SnapshotOrder(6, 0))
 
 
 # SQL backends -----------------------------------------------------------------------------------
@@ -201,8 +247,8 @@ async def test_guids_compare_case_insensitively(store: SyncStateStore) -> None:
 async def test_guids_are_stored_lower_case_in_one_row(sql_engine: StateEngine) -> None:
     store = SqlSyncStateStore(sql_engine)
     service, user = guid(), guid()
-    await store.record_action_sent(SyncStateKey("user", service.upper(), user.upper(), 7), "CREATE")
-    await store.record_action_sent(SyncStateKey("user", service, user, 7), "UPDATE")
+    await store.record_sent(SyncStateKey("user", service.upper(), user.upper(), 7), "CREATE", None)
+    await store.record_sent(SyncStateKey("user", service, user, 7), "UPDATE", None)
 
     rows = [row for row in await raw_rows(sql_engine, user_state) if row["user_id"] == user]
     assert [(r["service_id"], r["organisation_id"], r["last_action_sent"]) for r in rows] == [
@@ -216,8 +262,8 @@ async def test_upsert_keeps_created_at_and_moves_updated_at(sql_engine: StateEng
     store = SqlSyncStateStore(sql_engine, clock=lambda: next(times))
     key = SyncStateKey("role", guid(), guid())
 
-    await store.record_action_sent(key, "CREATE")
-    await store.record_action_sent(key, "UPDATE")
+    await store.record_sent(key, "CREATE", None)
+    await store.record_sent(key, "UPDATE", None)
 
     rows = [r for r in await raw_rows(sql_engine, role_state) if r["role_id"] == key.entity_id]
     assert rows == [
@@ -239,7 +285,7 @@ async def test_tables_are_created_when_missing_and_creation_is_idempotent(
 
     await create_state_tables(sql_engine)
     key = keys()[0]
-    await SqlSyncStateStore(sql_engine).record_action_sent(key, "CREATE")
+    await SqlSyncStateStore(sql_engine).record_sent(key, "CREATE", SnapshotOrder(9, 9))
     await create_state_tables(sql_engine)  # a second start-up
 
     assert await table_names(sql_engine) == set(PRIMARY_KEYS)
@@ -250,7 +296,7 @@ async def test_tables_are_created_when_missing_and_creation_is_idempotent(
         }
     )
     assert names == PRIMARY_KEYS
-    assert await SqlSyncStateStore(sql_engine).last_action_sent(key) == "CREATE"
+    assert await SqlSyncStateStore(sql_engine).read(key) == SyncState("CREATE", SnapshotOrder(9, 9))
 
 
 async def test_store_creates_missing_tables_before_its_first_query(
@@ -260,11 +306,92 @@ async def test_store_creates_missing_tables_before_its_first_query(
     store = SqlSyncStateStore(sql_engine)
 
     key = keys()[2]
-    assert await store.last_action_sent(key) is None
-    await store.record_action_sent(key, "CREATE")
+    assert await store.read(key) == SyncState()
+    await store.record_sent(key, "CREATE", None)
 
     assert await table_names(sql_engine) == set(PRIMARY_KEYS)
-    assert await store.last_action_sent(key) == "CREATE"
+    assert await store.read(key) == SyncState("CREATE")
+
+
+ORIGINAL_COLUMNS = {
+    "user_state": [
+        "service_id", "user_id", "organisation_id", "last_action_sent", "createdAt", "updatedAt",
+    ],
+    "role_state": ["service_id", "role_id", "last_action_sent", "createdAt", "updatedAt"],
+    "organisation_state": [
+        "service_id", "organisation_id", "last_action_sent", "createdAt", "updatedAt",
+    ],
+}  # fmt: skip
+
+
+async def test_the_original_tables_keep_their_columns_and_rows_it_wrote_are_read(
+    sql_engine: StateEngine,
+) -> None:
+    """The original (Node) service can keep reading and writing its tables during a cut-over:
+    they gain no column, and a row it wrote (no order known) reads as sent."""
+    store = SqlSyncStateStore(sql_engine)
+    key = SyncStateKey("organisation", guid(), "77")
+    await store.read(key)  # creates the tables
+    columns = await sql_engine.transaction(
+        lambda connection: {
+            table: [
+                column["name"]
+                for column in inspect(connection).get_columns(table, schema=_schema(connection))
+            ]
+            for table in ORIGINAL_COLUMNS
+        }
+    )
+    assert columns == ORIGINAL_COLUMNS
+
+    now = datetime(2026, 1, 2, 9, 30)
+    insert = organisation_state.insert().values(  # as the original's upsert inserts
+        service_id=key.service_id, organisation_id=77, last_action_sent="CREATE",
+        createdAt=now, updatedAt=now,
+    )  # fmt: skip
+    await sql_engine.transaction(lambda connection: connection.execute(insert))
+    assert await store.read(key) == SyncState("CREATE")
+    await store.record_sent(key, "UPDATE", SnapshotOrder(10, 1))
+    [row] = [
+        r for r in await raw_rows(sql_engine, organisation_state) if r["organisation_id"] == 77
+    ]
+    assert (row["last_action_sent"], row["createdAt"]) == ("UPDATE", now)
+
+
+async def test_an_operator_marks_an_entity_created_or_new_and_its_failure_is_cleared(
+    sql_engine: StateEngine,
+) -> None:
+    store = SqlSyncStateStore(sql_engine)
+    key = SyncStateKey("user", guid(), guid(), 31)
+    await store.record_failure(key, "UpstreamRejected: duplicate", "q:4")
+
+    await store.set_last_action(key, "CREATE")
+    assert await store.read(key) == SyncState("CREATE")
+
+    await store.record_sent(key, "UPDATE", SnapshotOrder(50, 2))
+    await store.set_last_action(key, None)
+    assert await store.read(key) == SyncState(None, SnapshotOrder(50, 2))
+
+
+async def test_entities_list_failing_ones_and_by_application(sql_engine: StateEngine) -> None:
+    store = SqlSyncStateStore(sql_engine)
+    service, other = guid(), guid()
+    failing = SyncStateKey("role", service, guid())
+    healthy = SyncStateKey("organisation", service, "8")
+    elsewhere = SyncStateKey("user", other, guid(), 8)
+    await store.record_failure(failing, "UpstreamUnavailable: HTTP 503", "q:1")
+    await store.record_sent(healthy, "CREATE", SnapshotOrder(1, 1))
+    await store.record_failure(elsewhere, "UpstreamRejected: duplicate", "q:2")
+
+    listed = await store.entities(failing_only=False, service_id=service.upper(), limit=10)
+    assert sorted((key.kind, state.last_action) for key, state in listed) == [
+        ("organisation", "CREATE"),
+        ("role", None),
+    ]
+    failing_everywhere = await store.entities(failing_only=True, service_id=None, limit=100)
+    found = {key: state.last_failure for key, state in failing_everywhere}
+    assert found[failing] == "UpstreamUnavailable: HTTP 503"
+    assert found[elsewhere] == "UpstreamRejected: duplicate"
+    assert healthy not in found
 
 
 async def test_start_up_resource_creates_tables_and_disposes_the_engine(tmp_path: Path) -> None:
@@ -297,9 +424,11 @@ async def test_keys_that_do_not_fit_the_columns_fail_permanently(
 ) -> None:
     store = SqlSyncStateStore(sql_engine)
     with pytest.raises(InvalidPayload, match=column):
-        await store.record_action_sent(key, "CREATE")
+        await store.record_sent(key, "CREATE", None)
     with pytest.raises(InvalidPayload, match=column):
-        await store.last_action_sent(key)
+        await store.read(key)
+    with pytest.raises(InvalidPayload, match=column):
+        await store.record_failure(key, "failed", "q:1")
 
 
 # Unreachable database ---------------------------------------------------------------------------
@@ -312,8 +441,9 @@ async def test_unreachable_database_is_retryable_and_leaks_no_secret() -> None:
     store = SqlSyncStateStore(engine)
     try:
         for call in (
-            store.last_action_sent(keys()[0]),
-            store.record_action_sent(keys()[1], "CREATE"),
+            store.read(keys()[0]),
+            store.record_sent(keys()[1], "CREATE", None),
+            store.record_failure(keys()[2], "failed", "q:1"),
         ):
             with pytest.raises(UpstreamUnavailable) as caught:
                 await call

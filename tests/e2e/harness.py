@@ -83,6 +83,13 @@ async def job_counts(redis: RedisServer, queue: str) -> dict[str, int]:
     return counts
 
 
+async def global_concurrency(redis: RedisServer, queue: str) -> int | None:
+    """The queue-level concurrency Node's ``Queue.getGlobalConcurrency()`` reports."""
+    found = await node_async("read.mjs", queue_url(redis), queue, "[]")
+    limit: int | None = found["globalConcurrency"]
+    return limit
+
+
 async def finished_jobs(
     redis: RedisServer, queue: str, ids: list[str], timeout_s: float = 30.0
 ) -> list[dict[str, Any]]:

@@ -21,7 +21,14 @@ import pytest
 from psycopg import sql
 
 from tests.conftest import require_service
-from tests.e2e.harness import eventually, finished_jobs, produce, read_jobs, worker_env
+from tests.e2e.harness import (
+    eventually,
+    finished_jobs,
+    global_concurrency,
+    produce,
+    read_jobs,
+    worker_env,
+)
 from tests.support.asgi_server import serve
 from tests.support.platform_stand_in import BOB, ORG, PlatformStandIn, sample_platform_data
 from tests.support.processes import running_worker
@@ -375,6 +382,15 @@ async def test_each_update_reaches_each_subscriber_as_create_then_update(rig: Ri
                     {"action": "UPDATE"},
                 ]
                 assert pushes[0]["data"]["applicationId"] == app_id
+                orders = [job["data"]["snapshotOrder"] for job in pushes]
+                assert [order["sequence"] for order in orders] == [1, 2]
+                assert orders[0]["producedAt"] <= orders[1]["producedAt"]
+                assert await global_concurrency(rig.redis, f"{family}_{app_id}") == 1
+        organisation_push = await finished_jobs(
+            rig.redis, f"sendwsorganisationupdated_v1_{COLLECT_APP}", ["1"]
+        )
+        assert organisation_push[0]["data"]["organisation"] == ORGANISATION  # as produced
+        assert await global_concurrency(rig.redis, "userupdated_v1") is None
 
     assert rig.collect.wsdl_requests == 1
     assert rig.s2s.wsdl_requests == 1
@@ -422,6 +438,35 @@ async def test_application_subscribed_while_running_gets_pushes_without_restart(
     )
 
 
+async def push_of(rig: Rig, queue: str, fan_out_id: str) -> dict[str, Any]:
+    """The push a fan-out job published on ``queue``, once it has finished.
+
+    Found by its ``snapshotOrder`` (the id of the fan-out job that published it), not by
+    guessing its own job id: a push queue's ids are shared by every update, so a guessed id can
+    name another update's push. More than one push from one fan-out fails here, listed.
+    """
+
+    async def finished() -> dict[str, Any] | None:
+        jobs = await read_jobs(rig.redis, queue, [str(n) for n in range(1, 7)])
+        mine = [
+            job for job in jobs
+            if job["state"] != "missing"
+            and job["data"].get("snapshotOrder", {}).get("sequence") == int(fan_out_id)
+        ]  # fmt: skip
+        assert len(mine) <= 1, f"fan-out job {fan_out_id} published {len(mine)} pushes: {mine}"
+        return mine[0] if mine and mine[0]["state"] in ("completed", "failed") else None
+
+    found: dict[str, Any] = await eventually(
+        finished, f"the push of fan-out job {fan_out_id} on {queue}", timeout_s=30, interval_s=0.3
+    )
+    return found
+
+
+def actions(soap: SoapStandIn) -> list[str]:
+    """The action of every envelope a stand-in received, in order."""
+    return [call.body.split("<ws:action>")[1].split("<")[0] for call in soap.calls]
+
+
 @pytest.mark.parametrize("state_backend", ["sqlite", "postgresql"])
 async def test_soap_fault_fails_the_push_and_leaves_the_state_alone(rig: Rig) -> None:
     rig.collect.answer = "client_fault_200"
@@ -429,20 +474,26 @@ async def test_soap_fault_fails_the_push_and_leaves_the_state_alone(rig: Rig) ->
         f"User {BOB_EMAIL} (Bob Builder, username abc) is not allowed in organisation 42"
     )
     collect_queue = f"sendwsuserupdated_v1_{COLLECT_APP}"
+    s2s_queue = f"sendwsuserupdated_v1_{S2S_APP}"
     async with running_worker(rig.env, rig.workdir, free_port()):
-        await produce(rig.redis, "userupdated_v1", {"sub": BOB})
-        (failed,) = await finished_jobs(rig.redis, collect_queue, ["1"])
-        await calls_received(rig, 1, 1, "one user push at each service")
-        (created,) = await finished_jobs(rig.redis, f"sendwsuserupdated_v1_{S2S_APP}", ["1"])
+        (first,) = await produce(rig.redis, "userupdated_v1", {"sub": BOB})
+        failed = await push_of(rig, collect_queue, first)
+        created = await push_of(rig, s2s_queue, first)
         rows_after_fault = await rig.user_state()
 
         rig.collect.answer = "ok"
-        await produce(rig.redis, "userupdated_v1", {"sub": BOB})
-        (retried,) = await finished_jobs(rig.redis, collect_queue, ["2"])
-        await calls_received(rig, 2, 2, "the second user push at each service")
+        (second,) = await produce(rig.redis, "userupdated_v1", {"sub": BOB})
+        retried = await push_of(rig, collect_queue, second)
+        updated = await push_of(rig, s2s_queue, second)
+        rows_after_retry = await rig.user_state()
 
+    attempts = [job["attemptsMade"] for job in (failed, created, retried, updated)]
+    assert (actions(rig.collect), actions(rig.s2s), attempts) == (
+        ["CREATE", "CREATE"],
+        ["CREATE", "UPDATE"],
+        [1, 1, 1, 1],
+    ), "one envelope per push, one attempt each"
     assert failed["state"] == "failed"
-    assert failed["attemptsMade"] == 1
     assert failed["failedReason"] == (
         f"application {COLLECT_APP}: ProvisionUser: SOAP fault Client (HTTP 200): "
         "User [redacted] ([redacted] [redacted], username [redacted]) "
@@ -451,10 +502,17 @@ async def test_soap_fault_fails_the_push_and_leaves_the_state_alone(rig: Rig) ->
     assert created["returnvalue"] == {"action": "CREATE"}
     assert rows_after_fault == [(S2S_APP, BOB.lower(), LEGACY_ORG_ID, "CREATE")]
 
-    assert retried["returnvalue"] == {"action": "CREATE"}, f"the second push ended as {retried}"
+    assert retried["returnvalue"] == {"action": "CREATE"}
+    assert updated["returnvalue"] == {"action": "UPDATE"}
     assert rig.collect.calls[0].body == collect_user("CREATE")
     assert rig.collect.calls[1].body == collect_user("CREATE")
     assert rig.s2s.calls[1].body == s2s_user("UPDATE", rig.s2s)
+    assert rows_after_retry == sorted(
+        [
+            (COLLECT_APP, BOB.lower(), LEGACY_ORG_ID, "CREATE"),
+            (S2S_APP, BOB.lower(), LEGACY_ORG_ID, "UPDATE"),
+        ]
+    )
 
 
 MONITOR_TOKEN = "e2e-monitor-token"
@@ -511,7 +569,8 @@ async def test_a_failing_services_list_retries_fan_outs_and_keeps_push_workers(r
         job = await eventually(retried, "the fan-out retried, not completed with nothing")
         assert "answered 404 (check STANDALONE_APPLICATIONS_HOST_NAME)" in job["failedReason"]
 
-        await produce(rig.redis, collect_queue, push["data"])
+        again = {key: value for key, value in push["data"].items() if key != "snapshotOrder"}
+        await produce(rig.redis, collect_queue, again)  # as a Node fan-out would: no order
         await calls_received(rig, 2, 1, "the push worker kept through the outage")
 
         rig.platform.services_status = 200

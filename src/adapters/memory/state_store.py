@@ -1,9 +1,11 @@
 """In-memory ``DeliveryLog`` and ``SyncStateStore``."""
 
+import dataclasses
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from domain.errors import WorkerError
-from domain.model import SyncStateKey
+from domain.model import SnapshotOrder, SyncState, SyncStateKey
 
 
 @dataclass
@@ -21,17 +23,39 @@ class InMemoryDeliveryLog:
 
 @dataclass
 class InMemorySyncStateStore:
-    """A dict of last actions; ``fail_with`` makes every call raise that error."""
+    """A dict of ``SyncState`` by normalised key; ``fail_with`` makes every call raise it."""
 
-    rows: dict[SyncStateKey, str] = field(default_factory=dict)
+    rows: dict[SyncStateKey, SyncState] = field(default_factory=dict)
     fail_with: WorkerError | None = None
 
-    async def last_action_sent(self, key: SyncStateKey) -> str | None:
-        if self.fail_with is not None:
-            raise self.fail_with
-        return self.rows.get(key.normalised()) or None
+    async def read(self, key: SyncStateKey) -> SyncState:
+        self._maybe_fail()
+        return self.rows.get(key.normalised(), SyncState())
 
-    async def record_action_sent(self, key: SyncStateKey, action: str) -> None:
+    async def record_sent(
+        self, key: SyncStateKey, action: str, snapshot: SnapshotOrder | None
+    ) -> None:
+        self._maybe_fail()
+        state = self.rows.get(key.normalised(), SyncState())
+        applied = state.applied
+        if snapshot is not None and (applied is None or snapshot > applied):
+            applied = snapshot
+        self.rows[key.normalised()] = SyncState(last_action=action, applied=applied)
+
+    async def record_failure(self, key: SyncStateKey, reason: str, job: str) -> None:
+        self._maybe_fail()
+        state = self.rows.get(key.normalised(), SyncState())
+        self.rows[key.normalised()] = dataclasses.replace(
+            state,
+            last_failure=reason,
+            failed_job=job,
+            failed_at=datetime.now(UTC).replace(tzinfo=None),
+        )
+
+    def last_action(self, key: SyncStateKey) -> str | None:
+        """For tests: the action recorded for ``key``."""
+        return self.rows.get(key.normalised(), SyncState()).last_action
+
+    def _maybe_fail(self) -> None:
         if self.fail_with is not None:
             raise self.fail_with
-        self.rows[key.normalised()] = action

@@ -22,24 +22,48 @@ def row_key(key: SyncStateKey) -> tuple[Table, dict[str, Any]]:
         if key.organisation_id is None:
             raise InvalidPayload("user_state.organisation_id is required (organisation legacyId)")
         return user_state, {
-            "service_id": _guid(key.service_id, "user_state.service_id"),
-            "user_id": _guid(key.entity_id, "user_state.user_id"),
+            "service_id": guid(key.service_id, "user_state.service_id"),
+            "user_id": guid(key.entity_id, "user_state.user_id"),
             "organisation_id": _int(key.organisation_id, "user_state.organisation_id"),
         }
     if key.kind == "role":
         return role_state, {
-            "service_id": _guid(key.service_id, "role_state.service_id"),
-            "role_id": _guid(key.entity_id, "role_state.role_id"),
+            "service_id": guid(key.service_id, "role_state.service_id"),
+            "role_id": guid(key.entity_id, "role_state.role_id"),
         }
     if key.kind == "organisation":
         return organisation_state, {
-            "service_id": _guid(key.service_id, "organisation_state.service_id"),
+            "service_id": guid(key.service_id, "organisation_state.service_id"),
             "organisation_id": _int(key.entity_id, "organisation_state.organisation_id"),
         }
     raise ValueError(f"unknown sync state kind {key.kind!r}")
 
 
-def _guid(value: str, column: str) -> str:
+def progress_key(key: SyncStateKey) -> dict[str, Any]:
+    """The ``sync_progress`` primary-key values for ``key`` (checked as ``row_key`` does)."""
+    table, columns = row_key(key)
+    if table is user_state:
+        entity_id, organisation_id = columns["user_id"], columns["organisation_id"]
+    elif table is role_state:
+        entity_id, organisation_id = columns["role_id"], 0
+    else:
+        entity_id, organisation_id = str(columns["organisation_id"]), 0
+    return {
+        "service_id": columns["service_id"],
+        "entity_kind": key.kind,
+        "entity_id": entity_id,
+        "organisation_id": organisation_id,
+    }
+
+
+def state_key(row: Any) -> SyncStateKey:
+    """The ``SyncStateKey`` a ``sync_progress`` row (a mapping) belongs to."""
+    kind = row["entity_kind"]
+    organisation_id = row["organisation_id"] if kind == "user" else None
+    return SyncStateKey(kind, row["service_id"], row["entity_id"], organisation_id)
+
+
+def guid(value: str, column: str) -> str:
     """The canonical lower-case form (``uuid`` accepts either case, braces and no dashes)."""
     try:
         return str(uuid.UUID(value))

@@ -1,8 +1,10 @@
-"""The three state tables of catalogue §4.1, column for column, as the SQL script creates them."""
+"""The original's three state tables, column for column, as its SQL script creates them,
+and ``sync_progress``, this service's side table (the original's tables are left unchanged)."""
 
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Dialect,
@@ -89,3 +91,29 @@ organisation_state = Table(
         "service_id", "organisation_id", name="PK_ServiceNotifications_OrganisationState"
     ),
 )
+
+FAILURE_MAX_LENGTH = 300
+
+sync_progress = Table(
+    "sync_progress",
+    metadata,
+    Column("service_id", Guid, nullable=False),
+    Column("entity_kind", String(12), nullable=False),  # user, role, organisation
+    Column("entity_id", String(36), nullable=False),  # user or role GUID, organisation legacyId
+    Column("organisation_id", Integer, nullable=False),  # user rows: organisation legacyId; else 0
+    Column("snapshot_produced_at", BigInteger, nullable=True),  # ms, the producer's job timestamp
+    Column("snapshot_sequence", BigInteger, nullable=True),  # the producer queue's job id
+    Column("last_failure", String(FAILURE_MAX_LENGTH), nullable=True),
+    Column("last_failure_job", String(200), nullable=True),  # <queue>:<job id>
+    Column("failed_at", Timestamp, nullable=True),
+    Column("updated_at", Timestamp, nullable=False),
+    PrimaryKeyConstraint(
+        "service_id",
+        "entity_kind",
+        "entity_id",
+        "organisation_id",
+        name="PK_ServiceNotifications_SyncProgress",
+    ),
+)
+"""Per service and entity: the newest snapshot applied and the last failed push. Rows appear
+when this service first sends an ordered snapshot or records a failure."""

@@ -2,9 +2,12 @@
 
 The fan-out queues are fixed (``specs``). Push queues exist per subscribed application: the
 worker asks ``discover_subscriptions`` periodically and builds each application's specs with
-``push_specs`` (bound to the adapters by the ``application_specs`` provider). Push queues run one
-job at a time, as the original did. A push that is retried can land after a newer push for the
-same entity (docs/legacy-sync.md).
+``push_specs`` (bound to the adapters by the ``application_specs`` provider).
+
+Ordering (docs/legacy-sync.md, "Order"): a push queue runs one job at a time across every
+process and host sharing the Redis (BullMQ's queue-level concurrency 1, which Node workers
+honour too), and a push older than the snapshot already applied is skipped. Fan-outs run
+``JOBS_CONCURRENCY`` at a time: their pushes carry the fan-out job's place in production order.
 """
 
 from typing import Any
@@ -40,6 +43,7 @@ from domain.use_cases.legacy_sync.push_organisation_update import (
 from domain.use_cases.legacy_sync.push_role_update import PushRoleUpdate, PushRoleUpdateUseCase
 from domain.use_cases.legacy_sync.push_user_update import PushUserUpdate, PushUserUpdateUseCase
 from domain.use_cases.legacy_sync.service_list_guard import ServiceListGuard
+from domain.use_cases.legacy_sync.sync_state import STALE
 from domain.use_cases.legacy_sync.unreachable_push import AnyPush, FailUnreachablePushUseCase
 from entrypoints.registry import JobSpec
 from entrypoints.worker.retry import SYNC_RETRY
@@ -84,6 +88,11 @@ def sync_specs(
     ]
 
 
+def push_outcome(result: Any) -> str:
+    """``stale`` for a push skipped because a newer snapshot was applied, else ``completed``."""
+    return STALE if isinstance(result, dict) and result.get("skipped") == STALE else "completed"
+
+
 _PUSHES: dict[str, tuple[type[Any], type[Any]]] = {
     ORGANISATION_PUSH: (PushOrganisationUpdate, PushOrganisationUpdateUseCase),
     ROLE_PUSH: (PushRoleUpdate, PushRoleUpdateUseCase),
@@ -117,7 +126,9 @@ def push_specs(
             ),
             timeout_s=PUSH_TIMEOUT_S,
             concurrency=1,
+            global_concurrency=1,
             retry=SYNC_RETRY,
+            outcome=push_outcome,
         )
         for family, (command, use_case) in _PUSHES.items()
         if family in families

@@ -11,7 +11,8 @@ has gaps measured in ``shared/design/bullmq-python.md``; this subclass closes th
 * the Redis version probed, so block timeouts and delays are not rounded up to seconds;
 * a stalled-jobs check at start-up, as Node does;
 * each completion fetches the next job in the same Lua call (``moveToFinished`` with
-  ``fetchNext``), as Node does: one script call per job instead of two.
+  ``fetchNext``), as Node does: one script call per job instead of two;
+* a queue-level concurrency (BullMQ's global concurrency) set at start when the job type asks.
 """
 
 import asyncio
@@ -100,16 +101,24 @@ def _record_masked_stacktrace(job: Any) -> None:
 class DsiWorker(Worker):  # type: ignore[misc]
     """``bullmq.Worker`` with the fixes listed in the module docstring."""
 
-    def __init__(self, name: str, processor: Callable[..., Awaitable[Any]], opts: dict[str, Any]):
+    def __init__(
+        self,
+        name: str,
+        processor: Callable[..., Awaitable[Any]],
+        opts: dict[str, Any],
+        global_concurrency: int | None = None,
+    ):
         super().__init__(name, processor, {**opts, "autorun": False})
         self.scripts = _PlainReasonScripts(self.prefix, name, self.redisConnection)
         self._closing = asyncio.Event()
+        self._global_concurrency = global_concurrency
 
     async def run(self) -> None:
         try:
             if not self.closing:
                 await self.redisConnection.getRedisVersion()
                 await self.blockingRedisConnection.getRedisVersion()
+                await self._set_global_concurrency()
                 await self.runStalledJobsCheck()
             if not self.closing:
                 await super().run()
@@ -117,6 +126,14 @@ class DsiWorker(Worker):  # type: ignore[misc]
             if self.closing:  # closed while starting: release what start-up opened
                 for connection in (self.redisConnection, self.blockingRedisConnection):
                     await connection.close()
+
+    async def _set_global_concurrency(self) -> None:
+        """Write the queue-level limit into the queue's meta hash, where the ``moveToActive``
+        script of BullMQ 5 (Node and this package alike) reads it before activating a job."""
+        if self._global_concurrency is not None:
+            await self.client.hset(
+                self.scripts.keys["meta"], "concurrency", self._global_concurrency
+            )
 
     def nextJobFromJobData(
         self,
@@ -258,6 +275,7 @@ def make_processor(
             attempt=attempts_made + 1,
             correlation_id=f"{spec.queue}-{job.id}",
             redelivered=attempts_made > 0 or int(job.stalledCounter or 0) > 0,
+            produced_at_ms=int(job.timestamp or 0),
         )
         started = time.monotonic()
         with (
@@ -272,7 +290,7 @@ def make_processor(
             outcome, delay_ms, error_type = "failed", None, None
             try:
                 result = await run_job(spec, job.data, context)
-                outcome = "completed"
+                outcome = spec.outcome(result)
                 return result
             except PermanentError as error:
                 error_type = type(error).__name__

@@ -186,7 +186,7 @@ def build_worker(
     if spec.limiter is not None:
         options["limiter"] = {"max": spec.limiter.max_jobs, "duration": spec.limiter.duration_ms}
     processor = make_processor(spec, observe, tuning.retry_delay_scale, tracing)
-    return DsiWorker(spec.queue, processor, options)
+    return DsiWorker(spec.queue, processor, options, spec.global_concurrency)
 
 
 async def _close(running: list[_Running], grace_s: float) -> int:

@@ -1,6 +1,7 @@
 // Read jobs back as Node tools (dashboards, ops scripts) do.
 // Usage: node read.mjs <redisUrl> <queue> '<JSON array of job ids>'  → prints one object per job,
-// the queue's counts and whether it is paused.
+// the queue's counts, whether it is paused and its queue-level ("global") concurrency (null when
+// none is set).
 import { Job, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 
@@ -27,6 +28,7 @@ for (const id of JSON.parse(idsJson)) {
 }
 const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
 const paused = await queue.isPaused();
-console.log(JSON.stringify({ jobs, counts, paused }));
+const globalConcurrency = await queue.getGlobalConcurrency();
+console.log(JSON.stringify({ jobs, counts, paused, globalConcurrency }));
 await queue.close();
 await connection.quit();

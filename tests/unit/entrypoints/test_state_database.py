@@ -72,8 +72,8 @@ async def test_the_container_provides_a_working_sql_store(
         store = await resolve(container.adapters.sync_state)
         assert isinstance(store, SqlSyncStateStore)
         key = SyncStateKey("organisation", "6d2d8bd1-0e0b-4d3b-9f43-8b5b7a3b3f0a", "42")
-        await store.record_action_sent(key, "CREATE")
-        assert await store.last_action_sent(key) == "CREATE"
+        await store.record_sent(key, "CREATE", None)
+        assert (await store.read(key)).last_action == "CREATE"
     finally:
         await stop_resources(container)
     assert (tmp_path / "state.sqlite3").is_file()

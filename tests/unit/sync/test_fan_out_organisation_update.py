@@ -8,6 +8,7 @@ from adapters.memory.directories import InMemoryDirectories
 from adapters.memory.job_publisher import InMemoryJobPublisher, PublishedJob
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload
+from domain.model import JobContext
 from domain.use_cases.legacy_sync.fan_out_organisation_update import (
     FanOutOrganisationUpdate,
     FanOutOrganisationUpdateUseCase,
@@ -35,14 +36,12 @@ ORGANISATION: dict[str, Any] = {
     "telephone": "01234 567890",
     "localAuthority": {"id": "la-1", "name": "Springfield", "code": "123"},
     "legacyId": 4567,
-    "addedByProducer": {"ignored": True},
+    "addedByProducer": {"kept": True},
 }
-
-FORWARDED = {key: value for key, value in ORGANISATION.items() if key != "addedByProducer"}
 
 
 async def fan_out(
-    data: dict[str, Any], services: list[dict[str, Any]]
+    data: dict[str, Any], services: list[dict[str, Any]], context: JobContext = CONTEXT
 ) -> tuple[dict[str, Any], InMemoryJobPublisher]:
     publisher = InMemoryJobPublisher()
     use_case = FanOutOrganisationUpdateUseCase(
@@ -50,25 +49,50 @@ async def fan_out(
         publisher=publisher,
         delivery_log=InMemoryDeliveryLog(),
     )
-    result = await use_case(parse_payload(FanOutOrganisationUpdate, data), CONTEXT)
+    result = await use_case(parse_payload(FanOutOrganisationUpdate, data), context)
     return result, publisher
 
 
-async def test_each_subscribed_application_gets_the_organisation_in_api_order() -> None:
+async def test_each_subscribed_application_gets_the_organisation_as_it_came_in_api_order() -> None:
     result, publisher = await fan_out(ORGANISATION, subscribed_services(FLAG))
 
     assert result == {"published": 2}
     assert publisher.published == [
         PublishedJob(
             f"sendwsorganisationupdated_v1_{COLLECT_APP}",
-            {"organisation": FORWARDED, "applicationId": COLLECT_APP},
+            {"organisation": ORGANISATION, "applicationId": COLLECT_APP},
             "1",
         ),
         PublishedJob(
             f"sendwsorganisationupdated_v1_{S2S_APP}",
-            {"organisation": FORWARDED, "applicationId": S2S_APP},
+            {"organisation": ORGANISATION, "applicationId": S2S_APP},
             "2",
         ),
+    ]
+
+
+async def test_values_are_forwarded_unconverted_while_the_filter_reads_them_typed() -> None:
+    as_sent = {**ORGANISATION, "legacyId": "4567", "category": {"id": "001", "extra": [1]}}
+
+    _, publisher = await fan_out(as_sent, [service("app", **{FLAG: "true"})])
+
+    [data] = publisher.data_for("sendwsorganisationupdated_v1_app")
+    assert data["organisation"] == as_sent
+
+
+async def test_each_push_carries_the_fan_out_jobs_place_in_production_order() -> None:
+    context = JobContext(
+        queue="organisationupdated_v1", job_id="42", produced_at_ms=1_767_225_600_123
+    )
+
+    _, publisher = await fan_out(ORGANISATION, [service("app", **{FLAG: "true"})], context)
+
+    assert publisher.data_for("sendwsorganisationupdated_v1_app") == [
+        {
+            "organisation": ORGANISATION,
+            "applicationId": "app",
+            "snapshotOrder": {"producedAt": 1_767_225_600_123, "sequence": 42},
+        }
     ]
 
 

@@ -40,13 +40,14 @@ async def fan_out(
     return result, publisher
 
 
-async def test_without_an_owner_every_subscribed_application_gets_the_role() -> None:
-    result, publisher = await fan_out({**ROLE, "extra": 1}, subscribed_services(FLAG))
+async def test_without_an_owner_every_subscribed_application_gets_the_role_as_it_came() -> None:
+    as_sent = {**ROLE, "parent": {**ROLE["parent"], "status": {"id": 1}}, "extra": 1}
+    result, publisher = await fan_out(as_sent, subscribed_services(FLAG))
 
     assert result == {"published": 2}
     assert [(job.queue, job.data) for job in publisher.published] == [
-        (f"sendwsroleupdated_v1_{COLLECT_APP}", {"role": ROLE, "applicationId": COLLECT_APP}),
-        (f"sendwsroleupdated_v1_{S2S_APP}", {"role": ROLE, "applicationId": S2S_APP}),
+        (f"sendwsroleupdated_v1_{COLLECT_APP}", {"role": as_sent, "applicationId": COLLECT_APP}),
+        (f"sendwsroleupdated_v1_{S2S_APP}", {"role": as_sent, "applicationId": S2S_APP}),
     ]
 
 

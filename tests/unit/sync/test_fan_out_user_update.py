@@ -8,6 +8,7 @@ from adapters.memory.directories import InMemoryDirectories
 from adapters.memory.job_publisher import InMemoryJobPublisher
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, NotFound
+from domain.model import JobContext
 from domain.use_cases.legacy_sync.fan_out_user_update import (
     FanOutUserUpdate,
     FanOutUserUpdateUseCase,
@@ -71,7 +72,7 @@ def directories(services: list[dict[str, Any]], **seed: Any) -> InMemoryDirector
 
 
 async def fan_out(
-    data: dict[str, Any], directory: InMemoryDirectories
+    data: dict[str, Any], directory: InMemoryDirectories, context: JobContext = CONTEXT
 ) -> tuple[dict[str, Any], InMemoryJobPublisher]:
     publisher = InMemoryJobPublisher()
     use_case = FanOutUserUpdateUseCase(
@@ -82,7 +83,7 @@ async def fan_out(
         publisher=publisher,
         delivery_log=InMemoryDeliveryLog(),
     )
-    result = await use_case(parse_payload(FanOutUserUpdate, data), CONTEXT)
+    result = await use_case(parse_payload(FanOutUserUpdate, data), context)
     return result, publisher
 
 
@@ -212,6 +213,32 @@ async def test_an_organisation_without_legacy_id_is_skipped() -> None:
     _, publisher = await fan_out({"sub": USER_ID}, directory)
 
     assert [job.data["user"]["organisationId"] for job in publisher.published] == [12]
+
+
+@pytest.mark.parametrize("category", ["050", "053", 51])
+async def test_users_of_organisations_that_are_not_synced_are_not_pushed(category: Any) -> None:
+    supplier = {**SCHOOL, "organisation": {**SCHOOL["organisation"], "category": {"id": category}}}
+    directory = directories(
+        subscribed_services(FLAG),
+        memberships=[supplier, COUNCIL],
+        access=[access(COLLECT_APP, "org-school"), access(COLLECT_APP, "org-council")],
+    )
+
+    result, publisher = await fan_out({"sub": USER_ID}, directory)
+
+    assert result == {"published": 1}
+    assert [job.data["user"]["organisationId"] for job in publisher.published] == [12]
+
+
+async def test_each_push_carries_the_fan_out_jobs_place_in_production_order() -> None:
+    directory = directories(subscribed_services(FLAG), access=[access(COLLECT_APP, "org-council")])
+    context = JobContext(queue="userupdated_v1", job_id="7", produced_at_ms=1_767_225_600_000)
+
+    _, publisher = await fan_out({"sub": USER_ID}, directory, context)
+
+    [job] = publisher.published
+    assert job.data["snapshotOrder"] == {"producedAt": 1_767_225_600_000, "sequence": 7}
+    assert set(job.data) == {"user", "applicationId", "snapshotOrder"}
 
 
 async def test_a_full_payload_is_used_as_is_even_for_a_deactivated_user() -> None:

@@ -8,7 +8,7 @@ import pytest
 from adapters.memory.legacy_service import InMemoryLegacyWebService
 from adapters.memory.state_store import InMemoryDeliveryLog, InMemorySyncStateStore
 from domain.errors import InvalidPayload, UpstreamRejected, UpstreamUnavailable, WorkerError
-from domain.model import Application, LegacyMessage, SyncStateKey
+from domain.model import Application, LegacyMessage, SnapshotOrder, SyncStateKey
 from domain.use_cases.legacy_sync.catalogue import (
     ORGANISATION_PUSH,
     PUSH_OPERATIONS,
@@ -63,6 +63,11 @@ USER: dict[str, Any] = {
     "organisationLACode": "",
     "roles": [{"id": 1, "code": "A"}, {"id": 0, "code": "B"}],
 }
+
+
+def actions(state: InMemorySyncStateStore) -> dict[SyncStateKey, str | None]:
+    """The action recorded per key (``None``: nothing sent yet, a failure recorded)."""
+    return {key: row.last_action for key, row in state.rows.items()}
 
 
 def fakes(
@@ -136,7 +141,7 @@ async def test_organisation_is_created_first_then_updated() -> None:
         ("APP-1", LegacyMessage("ProvisionOrganisation", "CREATE", ORGANISATION_FIELDS)),
         ("APP-1", LegacyMessage("ProvisionOrganisation", "UPDATE", ORGANISATION_FIELDS)),
     ]
-    assert state.rows == {SyncStateKey("organisation", "app-1", "4567"): "UPDATE"}
+    assert actions(state) == {SyncStateKey("organisation", "app-1", "4567"): "UPDATE"}
 
 
 async def test_local_authority_organisation_sends_its_own_number_as_la_code() -> None:
@@ -201,7 +206,7 @@ async def test_a_failed_send_leaves_the_state_unchanged(error: WorkerError) -> N
 
     with pytest.raises(type(error)):
         await push_organisation({"organisation": ORGANISATION}, legacy, state)
-    assert state.rows == {}
+    assert actions(state) == {SyncStateKey("organisation", "app-1", "4567"): None}
 
     legacy.fail_with = None
     assert await push_organisation({"organisation": ORGANISATION}, legacy, state) == {
@@ -216,7 +221,7 @@ async def test_a_failed_update_keeps_the_earlier_create() -> None:
 
     with pytest.raises(UpstreamUnavailable):
         await push_role({"role": ROLE}, legacy, state)
-    assert state.rows == {SyncStateKey("role", "app-1", "role-1"): "CREATE"}
+    assert actions(state) == {SyncStateKey("role", "app-1", "role-1"): "CREATE"}
 
 
 async def test_role_with_parent_sends_group_fields_then_updates() -> None:
@@ -281,7 +286,7 @@ async def test_user_is_created_then_updated_per_organisation() -> None:
             "organisationUid": None,
         },
     )
-    assert state.rows == {
+    assert actions(state) == {
         SyncStateKey("user", "app-1", "user-1", 4567): "UPDATE",
         SyncStateKey("user", "app-1", "user-1", 12): "CREATE",
     }
@@ -324,11 +329,13 @@ class StateWriteFailsOnce(InMemorySyncStateStore):
 
     failed = False
 
-    async def record_action_sent(self, key: SyncStateKey, action: str) -> None:
+    async def record_sent(
+        self, key: SyncStateKey, action: str, snapshot: SnapshotOrder | None
+    ) -> None:
         if not self.failed:
             self.failed = True
             raise UpstreamUnavailable("state database down")
-        await super().record_action_sent(key, action)
+        await super().record_sent(key, action, snapshot)
 
 
 async def test_a_retried_push_is_not_sent_twice_and_writes_the_missing_state() -> None:
@@ -343,7 +350,7 @@ async def test_a_retried_push_is_not_sent_twice_and_writes_the_missing_state() -
 
     assert await use_case(command, CONTEXT) == {"action": "CREATE"}
     assert [message.action for _, message in legacy.sent] == ["CREATE"]
-    assert list(state.rows.values()) == ["CREATE"]
+    assert list(actions(state).values()) == ["CREATE"]
 
 
 async def test_each_family_calls_the_operation_the_preflight_looks_for() -> None:

@@ -59,10 +59,12 @@ async def test_application_specs_build_one_push_queue_per_family() -> None:
 
     specs = jobs.application_specs(APP, families=set(PUSH_FAMILIES))
 
-    assert [(spec.queue, spec.concurrency, spec.retry) for spec in specs] == [
-        ("sendwsorganisationupdated_v1_App-1", 1, SYNC_RETRY),
-        ("sendwsroleupdated_v1_App-1", 1, SYNC_RETRY),
-        ("sendwsuserupdated_v1_App-1", 1, SYNC_RETRY),
+    assert [
+        (spec.queue, spec.concurrency, spec.global_concurrency, spec.retry) for spec in specs
+    ] == [
+        ("sendwsorganisationupdated_v1_App-1", 1, 1, SYNC_RETRY),
+        ("sendwsroleupdated_v1_App-1", 1, 1, SYNC_RETRY),
+        ("sendwsuserupdated_v1_App-1", 1, 1, SYNC_RETRY),
     ]
     role = {"id": "r", "name": "n", "code": "c", "numericId": 5, "status": {"id": 1}}
     assert await run_job(specs[1], {"role": role, "applicationId": "App-1"}, CONTEXT) == {

@@ -1,9 +1,19 @@
-"""What every fan-out does first: read the catalogue, keep a family's subscribers."""
+"""What every fan-out shares: read the catalogue, keep a family's subscribers, shape the push.
+
+Fan-outs run several at a time, so two snapshots of one entity may be fanned out in either
+order. Each push therefore carries ``snapshotOrder``, the place of the fan-out job in
+production order, and the push skips a snapshot older than the one already applied
+(``sync_state``). The key is an addition the Node push handlers ignore: they read
+``{<entity>, applicationId}`` only, so a Node push worker can still consume these jobs.
+"""
+
+from typing import Any
 
 import structlog
 
-from domain.model import Application
+from domain.model import Application, JobContext, JsonObject
 from domain.use_cases.legacy_sync.catalogue import ServiceCatalogue
+from domain.use_cases.legacy_sync.sync_state import SnapshotOrderStamp
 from ports.directories import ApplicationDirectory
 
 log = structlog.get_logger(__name__)
@@ -26,3 +36,15 @@ def reachable_subscribers(catalogue: ServiceCatalogue, family: str) -> list[Appl
             "legacy_sync_application_without_wsdl", application_id=application.id, family=family
         )
     return catalogue.subscribers(family)
+
+
+def push_data(
+    entity: str, value: JsonObject, application_id: str, context: JobContext
+) -> dict[str, Any]:
+    """``{<entity>: value, applicationId}`` as the original enqueued it, plus ``snapshotOrder``
+    when the fan-out job's place in production order is known."""
+    data: dict[str, Any] = {entity: value, "applicationId": application_id}
+    order = context.snapshot_order()
+    if order is not None:
+        data["snapshotOrder"] = SnapshotOrderStamp.of(order)
+    return data

@@ -12,8 +12,9 @@ import structlog
 
 from domain.model import JobContext
 from domain.use_cases.legacy_sync.catalogue import ORGANISATION_PUSH, push_queue
-from domain.use_cases.legacy_sync.fan_out import subscribers
+from domain.use_cases.legacy_sync.fan_out import push_data, subscribers
 from domain.use_cases.legacy_sync.organisation import Organisation
+from domain.use_cases.legacy_sync.wire import KeepsReceived
 from domain.use_cases.publish_once import publish_once
 from ports.directories import ApplicationDirectory
 from ports.job_publisher import JobPublisher
@@ -22,8 +23,8 @@ from ports.state_store import DeliveryLog
 log = structlog.get_logger(__name__)
 
 
-class FanOutOrganisationUpdate(Organisation):
-    """The payload is the organisations API's organisation object itself."""
+class FanOutOrganisationUpdate(Organisation, KeepsReceived):
+    """The payload is the organisations API's organisation object itself, forwarded as it came."""
 
 
 class FanOutOrganisationUpdateUseCase:
@@ -43,7 +44,7 @@ class FanOutOrganisationUpdateUseCase:
     async def __call__(
         self, command: FanOutOrganisationUpdate, context: JobContext
     ) -> dict[str, Any]:
-        skipped = _not_synced_reason(command)
+        skipped = command.not_synced_reason()
         if skipped is not None:
             log.info(
                 "organisation_update_not_synced",
@@ -52,7 +53,7 @@ class FanOutOrganisationUpdateUseCase:
                 reason=skipped,
             )
             return {"published": 0, "skipped": skipped}
-        organisation = command.wire()
+        organisation = command.received()
         published = 0
         for application in await subscribers(self._applications, ORGANISATION_PUSH):
             await publish_once(
@@ -60,16 +61,8 @@ class FanOutOrganisationUpdateUseCase:
                 delivery_log=self._delivery_log,
                 key=context.reference(application.id),
                 queue=push_queue(ORGANISATION_PUSH, application.id),
-                data={"organisation": organisation, "applicationId": application.id},
+                data=push_data("organisation", organisation, application.id, context),
             )
             published += 1
         log.info("organisation_update_fanned_out", organisation_id=command.id, jobs=published)
         return {"published": published}
-
-
-def _not_synced_reason(organisation: Organisation) -> str | None:
-    if not organisation.is_synced_category():
-        return "category is not synced"
-    if organisation.legacyId is None:
-        return "organisation has no legacyId"
-    return None

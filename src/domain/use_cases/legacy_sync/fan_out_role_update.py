@@ -17,8 +17,9 @@ from domain.use_cases.legacy_sync.catalogue import (
     push_queue,
     same_id,
 )
-from domain.use_cases.legacy_sync.fan_out import reachable_subscribers, read_catalogue
+from domain.use_cases.legacy_sync.fan_out import push_data, reachable_subscribers, read_catalogue
 from domain.use_cases.legacy_sync.role import Role
+from domain.use_cases.legacy_sync.wire import KeepsReceived
 from domain.use_cases.publish_once import publish_once
 from ports.directories import ApplicationDirectory
 from ports.job_publisher import JobPublisher
@@ -27,8 +28,8 @@ from ports.state_store import DeliveryLog
 log = structlog.get_logger(__name__)
 
 
-class FanOutRoleUpdate(Role):
-    """The payload is the access API's role object itself."""
+class FanOutRoleUpdate(Role, KeepsReceived):
+    """The payload is the access API's role object itself, forwarded as it came."""
 
 
 class FanOutRoleUpdateUseCase:
@@ -47,7 +48,7 @@ class FanOutRoleUpdateUseCase:
 
     async def __call__(self, command: FanOutRoleUpdate, context: JobContext) -> dict[str, Any]:
         catalogue = await read_catalogue(self._applications)
-        role = command.wire()
+        role = command.received()
         published = 0
         for application in _recipients(catalogue, command.applicationId):
             await publish_once(
@@ -55,7 +56,7 @@ class FanOutRoleUpdateUseCase:
                 delivery_log=self._delivery_log,
                 key=context.reference(application.id),
                 queue=push_queue(ROLE_PUSH, application.id),
-                data={"role": role, "applicationId": application.id},
+                data=push_data("role", role, application.id, context),
             )
             published += 1
         log.info("role_update_fanned_out", role_id=command.id, jobs=published)

@@ -8,7 +8,10 @@ Changes from the original (§6 items 24-25):
 * the user comes from the payload when it carries ``email`` and a non-null ``status`` (a
   deactivated user, status 0, is no longer re-fetched); otherwise from the directories API, and
   a user it does not know fails the job permanently with ``NotFound``;
-* organisations without ``legacyId`` are skipped (logged): their pushes could only fail;
+* organisations that are not synced are skipped (logged), by the rule the organisation fan-out
+  applies (``organisation_not_synced_reason``): a category above ``020`` (the legacy services are
+  never sent those organisations, so they are not sent their users either), or no ``legacyId``
+  (every push could only fail);
 * loss of access is still not communicated: only the access the user has now is pushed, with
   CREATE/UPDATE (see docs/legacy-sync.md, "Loss of access").
 """
@@ -26,8 +29,11 @@ from domain.use_cases.legacy_sync.catalogue import (
     push_queue,
     same_id,
 )
-from domain.use_cases.legacy_sync.fan_out import reachable_subscribers, read_catalogue
-from domain.use_cases.legacy_sync.organisation import LOCAL_AUTHORITY_CATEGORY
+from domain.use_cases.legacy_sync.fan_out import push_data, reachable_subscribers, read_catalogue
+from domain.use_cases.legacy_sync.organisation import (
+    LOCAL_AUTHORITY_CATEGORY,
+    organisation_not_synced_reason,
+)
 from domain.use_cases.legacy_sync.wire import WireModel, copy_key
 from domain.use_cases.publish_once import publish_once
 from ports.directories import (
@@ -78,21 +84,23 @@ class FanOutUserUpdateUseCase:
         catalogue = await read_catalogue(self._applications)
         memberships = await self._organisations.get_user_organisations(user_id)
         access = await self._access.get_user_services(user_id)
-        jobs = [
-            job
+        pushes = [
+            (application.id, legacy_user)
             for application in reachable_subscribers(catalogue, USER_PUSH)
-            for job in _jobs_for(application, catalogue, user, user_id, memberships, access)
+            for legacy_user in _users_for(
+                application, catalogue, user, user_id, memberships, access
+            )
         ]
-        for job in jobs:
+        for application_id, legacy_user in pushes:
             await publish_once(
                 jobs=self._publisher,
                 delivery_log=self._delivery_log,
-                key=context.reference(job["applicationId"], str(job["user"].get("organisationId"))),
-                queue=push_queue(USER_PUSH, job["applicationId"]),
-                data=job,
+                key=context.reference(application_id, str(legacy_user.get("organisationId"))),
+                queue=push_queue(USER_PUSH, application_id),
+                data=push_data("user", legacy_user, application_id, context),
             )
-        log.info("user_update_fanned_out", user_id=user_id, jobs=len(jobs))
-        return {"published": len(jobs)}
+        log.info("user_update_fanned_out", user_id=user_id, jobs=len(pushes))
+        return {"published": len(pushes)}
 
     async def _user(self, command: FanOutUserUpdate) -> JsonObject:
         if command.email and command.status is not None:
@@ -103,7 +111,7 @@ class FanOutUserUpdateUseCase:
         return user
 
 
-def _jobs_for(
+def _users_for(
     application: Application,
     catalogue: ServiceCatalogue,
     user: JsonObject,
@@ -111,7 +119,9 @@ def _jobs_for(
     memberships: Sequence[JsonObject],
     access: Sequence[JsonObject],
 ) -> list[dict[str, Any]]:
-    jobs = []
+    """The ``user`` object of a push for each organisation through which the user has access to
+    ``application`` (or its children), for organisations that are synced."""
+    users = []
     for entry in _access_to(application, catalogue.children_of(application), access):
         membership = next(
             (
@@ -129,21 +139,18 @@ def _jobs_for(
                 organisation_id=entry["organisationId"],
             )
             continue
-        if _organisation(membership).get("legacyId") is None:
-            log.warning(
-                "user_organisation_without_legacy_id",
+        skipped = organisation_not_synced_reason(_organisation(membership))
+        if skipped is not None:
+            log.info(
+                "user_organisation_not_synced",
                 user_id=user_id,
                 application_id=application.id,
                 organisation_id=entry["organisationId"],
+                reason=skipped,
             )
             continue
-        jobs.append(
-            {
-                "user": _legacy_user(user, user_id, membership, entry["roles"]),
-                "applicationId": application.id,
-            }
-        )
-    return jobs
+        users.append(_legacy_user(user, user_id, membership, entry["roles"]))
+    return users
 
 
 def _access_to(

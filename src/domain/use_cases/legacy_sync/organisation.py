@@ -6,6 +6,7 @@ LA code and the establishment number are known (never the text ``undefined``).
 """
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from domain.use_cases.legacy_sync.wire import Scalar, WireModel, copy_present, is_present
@@ -57,15 +58,39 @@ class Organisation(WireModel):
     localAuthority: LocalAuthority | None = None
     legacyId: int | None = None
 
-    def category_number(self) -> int | None:
-        """``category.id`` read as JavaScript's ``parseInt`` would (``"050"`` → 50)."""
-        match = _LEADING_INTEGER.match(self.category.id)
-        return int(match.group(1)) if match else None
+    def not_synced_reason(self) -> str | None:
+        """Why the organisation is not sent to legacy services (``None``: it is)."""
+        return not_synced_reason(self.category.id, self.legacyId)
 
-    def is_synced_category(self) -> bool:
-        """The filter the original meant to apply (§6 item 22); non-numeric ids pass."""
-        number = self.category_number()
-        return number is None or number <= MAX_CATEGORY_TO_SYNC
+
+def category_number(category_id: Any) -> int | None:
+    """A category id read as JavaScript's ``parseInt`` would (``"050"`` → 50)."""
+    if not isinstance(category_id, str | int) or isinstance(category_id, bool):
+        return None
+    match = _LEADING_INTEGER.match(str(category_id))
+    return int(match.group(1)) if match else None
+
+
+def not_synced_reason(category_id: Any, legacy_id: Any) -> str | None:
+    """The one rule for organisations and for users through them (the original's intended filter):
+
+    * a category above ``020`` (``050``-``053``...) is not synced; non-numeric ids pass;
+    * an organisation without ``legacyId`` cannot be: the state table and the legacy
+      services key organisations by it.
+    """
+    number = category_number(category_id)
+    if number is not None and number > MAX_CATEGORY_TO_SYNC:
+        return "category is not synced"
+    if legacy_id is None:
+        return "organisation has no legacyId"
+    return None
+
+
+def organisation_not_synced_reason(organisation: Mapping[str, Any]) -> str | None:
+    """``not_synced_reason`` for an organisation object as an API returned it."""
+    category = organisation.get("category")
+    category_id = category.get("id") if isinstance(category, Mapping) else None
+    return not_synced_reason(category_id, organisation.get("legacyId"))
 
 
 def provision_organisation_fields(organisation: Organisation) -> dict[str, Any]:

@@ -11,17 +11,15 @@ import structlog
 from domain.errors import InvalidPayload
 from domain.model import Application, JobContext, SyncStateKey
 from domain.use_cases.legacy_sync.organisation import Organisation, provision_organisation_fields
-from domain.use_cases.legacy_sync.sync_state import send_with_state
-from domain.use_cases.legacy_sync.wire import WireModel
+from domain.use_cases.legacy_sync.sync_state import Push, PushJob, send_with_state
 from ports.legacy_service import LegacyWebService
 from ports.state_store import DeliveryLog, SyncStateStore
 
 log = structlog.get_logger(__name__)
 
 
-class PushOrganisationUpdate(WireModel):
+class PushOrganisationUpdate(PushJob):
     organisation: Organisation
-    applicationId: str | None = None
 
 
 class PushOrganisationUpdateUseCase:
@@ -46,20 +44,23 @@ class PushOrganisationUpdateUseCase:
         organisation = command.organisation
         if organisation.legacyId is None:
             raise InvalidPayload("organisation.legacyId is required to sync an organisation")
-        action = await send_with_state(
+        result = await send_with_state(
             application=self._application,
-            operation="ProvisionOrganisation",
-            fields=provision_organisation_fields(organisation),
-            key=SyncStateKey("organisation", self._application.id, str(organisation.legacyId)),
+            push=Push(
+                "ProvisionOrganisation",
+                provision_organisation_fields(organisation),
+                SyncStateKey("organisation", self._application.id, str(organisation.legacyId)),
+                command.snapshot(),
+            ),
+            context=context,
             legacy_service=self._legacy_service,
             sync_state=self._sync_state,
             delivery_log=self._delivery_log,
-            delivery_key=context.reference(self._application.id),
         )
         log.info(
             "legacy_organisation_synced",
             application_id=self._application.id,
             organisation_id=organisation.id,
-            action=action,
+            **result,
         )
-        return {"action": action}
+        return result

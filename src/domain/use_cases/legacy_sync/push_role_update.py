@@ -9,17 +9,15 @@ import structlog
 
 from domain.model import Application, JobContext, SyncStateKey
 from domain.use_cases.legacy_sync.role import Role, provision_group_fields
-from domain.use_cases.legacy_sync.sync_state import send_with_state
-from domain.use_cases.legacy_sync.wire import WireModel
+from domain.use_cases.legacy_sync.sync_state import Push, PushJob, send_with_state
 from ports.legacy_service import LegacyWebService
 from ports.state_store import DeliveryLog, SyncStateStore
 
 log = structlog.get_logger(__name__)
 
 
-class PushRoleUpdate(WireModel):
+class PushRoleUpdate(PushJob):
     role: Role
-    applicationId: str | None = None
 
 
 class PushRoleUpdateUseCase:
@@ -40,20 +38,20 @@ class PushRoleUpdateUseCase:
 
     async def __call__(self, command: PushRoleUpdate, context: JobContext) -> dict[str, Any]:
         role = command.role
-        action = await send_with_state(
+        result = await send_with_state(
             application=self._application,
-            operation="ProvisionGroup",
-            fields=provision_group_fields(role),
-            key=SyncStateKey("role", self._application.id, role.id),
+            push=Push(
+                "ProvisionGroup",
+                provision_group_fields(role),
+                SyncStateKey("role", self._application.id, role.id),
+                command.snapshot(),
+            ),
+            context=context,
             legacy_service=self._legacy_service,
             sync_state=self._sync_state,
             delivery_log=self._delivery_log,
-            delivery_key=context.reference(self._application.id),
         )
         log.info(
-            "legacy_role_synced",
-            application_id=self._application.id,
-            role_id=role.id,
-            action=action,
+            "legacy_role_synced", application_id=self._application.id, role_id=role.id, **result
         )
-        return {"action": action}
+        return result

@@ -10,7 +10,7 @@ from typing import Any
 import structlog
 
 from domain.model import Application, JobContext, SyncStateKey
-from domain.use_cases.legacy_sync.sync_state import send_with_state
+from domain.use_cases.legacy_sync.sync_state import Push, PushJob, send_with_state
 from domain.use_cases.legacy_sync.wire import Scalar, WireModel, copy_present
 from ports.legacy_service import LegacyWebService
 from ports.state_store import DeliveryLog, SyncStateStore
@@ -42,9 +42,8 @@ class LegacyUser(WireModel):
     roles: tuple[GroupReference, ...] = ()
 
 
-class PushUserUpdate(WireModel):
+class PushUserUpdate(PushJob):
     user: LegacyUser
-    applicationId: str | None = None
 
 
 def provision_user_fields(user: LegacyUser) -> dict[str, Any]:
@@ -82,21 +81,24 @@ class PushUserUpdateUseCase:
 
     async def __call__(self, command: PushUserUpdate, context: JobContext) -> dict[str, Any]:
         user = command.user
-        action = await send_with_state(
+        result = await send_with_state(
             application=self._application,
-            operation="ProvisionUser",
-            fields=provision_user_fields(user),
-            key=SyncStateKey("user", self._application.id, user.userId, user.organisationId),
+            push=Push(
+                "ProvisionUser",
+                provision_user_fields(user),
+                SyncStateKey("user", self._application.id, user.userId, user.organisationId),
+                command.snapshot(),
+            ),
+            context=context,
             legacy_service=self._legacy_service,
             sync_state=self._sync_state,
             delivery_log=self._delivery_log,
-            delivery_key=context.reference(self._application.id),
         )
         log.info(
             "legacy_user_synced",
             application_id=self._application.id,
             user_id=user.userId,
             organisation_id=user.organisationId,
-            action=action,
+            **result,
         )
-        return {"action": action}
+        return result

@@ -7,9 +7,15 @@ distinction when values move on to the next job or to the SOAP port.
 """
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
 
 Scalar = str | int
 """A value only forwarded, never interpreted: kept with its JSON type."""
@@ -23,6 +29,25 @@ class WireModel(BaseModel):
     def wire(self) -> dict[str, Any]:
         """The JSON object to enqueue: the fields that were present, nulls included."""
         return self.model_dump(mode="json", exclude_unset=True)
+
+
+class KeepsReceived(WireModel):
+    """A payload that is forwarded as it came (unknown fields included, values unconverted),
+    while the use case reads the typed fields: ``received()`` is the JSON object validated."""
+
+    _received: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_received(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Self:
+        model: Self = handler(data)
+        if isinstance(data, dict):
+            model._received = data
+        return model
+
+    def received(self) -> dict[str, Any]:
+        """The JSON object as the producer sent it (``wire()`` for a model built in code)."""
+        return self._received or self.wire()
 
 
 def is_present(model: BaseModel, name: str) -> bool:
