@@ -1,5 +1,6 @@
-"""``dsi-jobs``: run the worker, enqueue a job, list job types, show queue counts, and look
-after failed jobs (list, show, retry, clean) as docs/operations.md describes.
+"""``dsi-jobs``: run the worker, enqueue a job, list job types, show queue counts, look after
+failed jobs (list, show, retry, clean) and the legacy-sync state per entity (``sync-state``) as
+docs/operations.md describes.
 
 Exit status: 0 success, 1 invalid configuration or runtime failure, 2 usage error.
 """
@@ -17,13 +18,18 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.bullmq.inspector import PENDING_KEYS
-from domain.errors import UpstreamMisconfigured, UpstreamUnavailable
+from domain.errors import InvalidPayload, UpstreamMisconfigured, UpstreamUnavailable
 from entrypoints.cli_check import add_check_command, run_check
 from entrypoints.cli_operations import (
     OPERATIONS,
     add_jobs_arguments,
     add_operations_commands,
     run_operation,
+)
+from entrypoints.cli_sync_state import (
+    SyncStateUsageError,
+    add_sync_state_commands,
+    run_sync_state,
 )
 from entrypoints.container import (
     Application,
@@ -65,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("status", help="job counts by state for every job type")
     add_operations_commands(commands)
     add_check_command(commands)
+    add_sync_state_commands(commands)
     return parser
 
 
@@ -123,6 +130,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, tracing: Traci
     container = build_container(settings)
     if args.command == "jobs" and args.type is None:
         return await _jobs(container)
+    if args.command == "sync-state":  # the state database only
+        return await _sync_state(container, args)
     if redis_problems(settings):
         raise ConfigurationRefused(redis_problems(settings))
     if args.command == "enqueue":
@@ -184,6 +193,17 @@ async def _enqueue(container: Application, job_type: str, data: dict[str, Any]) 
     publisher = await resolve(container.adapters.job_publisher)
     print(await publisher.publish(job_type, data))  # noqa: T201
     return 0
+
+
+async def _sync_state(container: Application, args: argparse.Namespace) -> int:
+    """Only the state database is opened (no Redis, no platform APIs)."""
+    try:
+        store = await resolve(container.adapters.sync_state)
+        return await run_sync_state(args, store)
+    except (SyncStateUsageError, InvalidPayload) as error:
+        raise UsageError(str(error)) from None
+    finally:
+        await stop_resources(container)
 
 
 async def _operation(container: Application, args: argparse.Namespace, queues: list[str]) -> int:
