@@ -7,7 +7,8 @@ exercise escaping, and can drop operations or the addressing namespace to test t
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
@@ -34,12 +35,14 @@ _OK = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReceivedCall:
     headers: Mapping[str, str]
     body: str
     target: str = ""
     """The path and query string the call was sent to."""
+    answer: str = ""
+    """What the stand-in answered (one of ``SoapStandIn.answer``'s values)."""
 
 
 @dataclass
@@ -47,7 +50,9 @@ class SoapStandIn:
     """``answer`` is one of ``ok``, ``client_fault_200``, ``server_fault_200``,
     ``client_fault_500``, ``server_fault_500``, ``status_500``, ``status_503``,
     ``wrong_content_type``, ``hang``. ``fault_text`` is what faults say (tests put personal
-    data in it)."""
+    data in it). ``script``, when set, chooses the answer per call instead (given the call's
+    index); ``delay_s`` makes every call answer that much later (a slow legacy service), and
+    ``max_in_flight`` counts the most calls of one SOAP action served at once."""
 
     operations: tuple[str, ...] = OPERATIONS
     addressing: bool = True
@@ -58,6 +63,10 @@ class SoapStandIn:
     calls: list[ReceivedCall] = field(default_factory=list)
     wsdl_requests: int = 0
     base_url: str = ""
+    script: Callable[[int], str] | None = None
+    delay_s: float = 0.0
+    max_in_flight: Counter[str] = field(default_factory=Counter)
+    _in_flight: Counter[str] = field(default_factory=Counter)
     _release: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -94,20 +103,32 @@ class SoapStandIn:
             f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
         )
         body = (await request.body()).decode()
-        self.calls.append(ReceivedCall(dict(request.headers), body, target))
-        if self.answer == "hang":
+        answer = self.answer if self.script is None else self.script(len(self.calls))
+        self.calls.append(ReceivedCall(dict(request.headers), body, target, answer))
+        action = request.headers.get("soapaction", "")
+        self._in_flight[action] += 1
+        self.max_in_flight[action] = max(self.max_in_flight[action], self._in_flight[action])
+        try:
+            if self.delay_s:
+                await asyncio.sleep(self.delay_s)
+            return await self._reply(answer)
+        finally:
+            self._in_flight[action] -= 1
+
+    async def _reply(self, answer: str) -> Response:
+        if answer == "hang":
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._release.wait(), HANG_LIMIT_S)
-        if self.answer.endswith("fault_200") or self.answer.endswith("fault_500"):
-            code = "Client" if self.answer.startswith("client") else "Server"
-            status = 200 if self.answer.endswith("200") else 500
+        if answer.endswith("fault_200") or answer.endswith("fault_500"):
+            code = "Client" if answer.startswith("client") else "Server"
+            status = 200 if answer.endswith("200") else 500
             body = _FAULT.format(code=code, text=escape(self.fault_text))
             return Response(body, status_code=status, media_type="text/xml; charset=utf-8")
-        if self.answer == "status_500":
+        if answer == "status_500":
             return Response("Internal error", status_code=500, media_type="text/plain")
-        if self.answer == "status_503":  # a service down behind its load balancer
+        if answer == "status_503":  # a service down behind its load balancer
             return Response("Service Unavailable", status_code=503, media_type="text/html")
-        if self.answer == "wrong_content_type":
+        if answer == "wrong_content_type":
             return Response("<html>maintenance</html>", media_type="text/html")
         return Response(_OK, media_type="text/xml; charset=utf-8")
 
