@@ -1,5 +1,6 @@
-"""``dsi-jobs``: run the worker, enqueue a job, list job types, show queue counts, look after
-failed jobs (list, show, retry, clean) and the legacy-sync state per entity (``sync-state``) as
+"""``dsi-jobs``: run the worker (on every queue, or those ``--queues``/``JOBS_QUEUES`` select),
+enqueue a job, list job types, show each queue's counts and consumers, look after failed jobs
+(list, show, retry, clean) and the legacy-sync state per entity (``sync-state``) as
 docs/operations.md describes.
 
 Exit status: 0 success, 1 invalid configuration or runtime failure, 2 usage error.
@@ -15,7 +16,6 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
 
 from adapters.bullmq.inspector import PENDING_KEYS
 from domain.errors import InvalidPayload, UpstreamMisconfigured, UpstreamUnavailable
@@ -31,6 +31,7 @@ from entrypoints.cli_sync_state import (
     add_sync_state_commands,
     run_sync_state,
 )
+from entrypoints.cli_status import show_status
 from entrypoints.container import (
     Application,
     build_container,
@@ -39,6 +40,7 @@ from entrypoints.container import (
     stop_resources,
 )
 from entrypoints.logging import configure_logging
+from entrypoints.queue_selection import QueueSelection, QueueSelectionError
 from entrypoints.registry import DYNAMIC_FAMILIES, attempts_allowed, is_push_queue
 from entrypoints.required_settings import ConfigurationRefused, redis_problems
 from entrypoints.sandbox import SandboxRefused
@@ -61,18 +63,33 @@ def _parser() -> argparse.ArgumentParser:
         prog="dsi-jobs", description="DfE Sign-in job worker (BullMQ queues in Redis)."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("worker", help="run every worker and the HTTP app on PORT")
+    worker = commands.add_parser("worker", help="run the workers and the HTTP app on PORT")
+    _add_queue_selection(worker)
     enqueue = commands.add_parser("enqueue", help="enqueue a job as the Node producers do")
     enqueue.add_argument("type", help="job type (= queue name)")
     enqueue.add_argument("data", nargs="?", default="{}", help="JSON object, or - for stdin")
     add_jobs_arguments(
         commands.add_parser("jobs", help="the job types this worker consumes, or one type's jobs")
     )
-    commands.add_parser("status", help="job counts by state for every job type")
+    status = commands.add_parser(
+        "status", help="every queue's jobs by state, its consumers, and whether it is selected"
+    )
+    _add_queue_selection(status)
     add_operations_commands(commands)
     add_check_command(commands)
     add_sync_state_commands(commands)
     return parser
+
+
+def _add_queue_selection(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--queues", metavar="PATTERNS", help="comma-separated queue names or globs to consume "
+        "(overrides JOBS_QUEUES; default: every queue)",
+    )  # fmt: skip
+    command.add_argument(
+        "--exclude-queues", metavar="PATTERNS",
+        help="queue names or globs not to consume (overrides JOBS_EXCLUDE_QUEUES)",
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,11 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"dsi-jobs {args.command}: {error}", file=sys.stderr)  # noqa: T201
         return USAGE_ERROR
-    except ConfigurationRefused as refused:
-        print(  # noqa: T201
-            f"dsi-jobs {args.command}: incomplete configuration (LOCAL_ENV is not dev):",
-            file=sys.stderr,
-        )
+    except (ConfigurationRefused, QueueSelectionError) as refused:
+        print(f"dsi-jobs {args.command}: {_refusal(refused)}:", file=sys.stderr)  # noqa: T201
         for line in refused.problems:
             print(f"  {line}", file=sys.stderr)  # noqa: T201
         return CONFIG_ERROR
@@ -120,7 +134,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return CONFIG_ERROR
 
 
+def _refusal(refused: ConfigurationRefused | QueueSelectionError) -> str:
+    if isinstance(refused, QueueSelectionError):
+        return "invalid configuration"
+    return "incomplete configuration (LOCAL_ENV is not dev)"
+
+
 async def _dispatch(args: argparse.Namespace, settings: Settings, tracing: Tracing) -> int:
+    settings = _with_queue_options(args, settings)
     if args.command == "worker":
         from entrypoints.worker.main import run_worker
 
@@ -143,7 +164,20 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, tracing: Traci
             await _require_known_type(container, args.type)
         queues = [args.type] if args.type else await _known_types(container)
         return await _with_resources(container, _operation(container, args, queues))
-    return await _with_resources(container, _status(container))
+    return await _with_resources(container, _status(container, settings.queue_selection))
+
+
+def _with_queue_options(args: argparse.Namespace, settings: Settings) -> Settings:
+    """``--queues``/``--exclude-queues`` replace ``JOBS_QUEUES``/``JOBS_EXCLUDE_QUEUES``."""
+    update = {
+        field: value
+        for field, value in (
+            ("jobs_queues", getattr(args, "queues", None)),
+            ("jobs_exclude_queues", getattr(args, "exclude_queues", None)),
+        )
+        if value is not None
+    }
+    return settings.model_copy(update=update) if update else settings
 
 
 async def _with_resources(container: Application, work: Any) -> int:
@@ -214,25 +248,25 @@ async def _operation(container: Application, args: argparse.Namespace, queues: l
     )
 
 
-async def _status(container: Application) -> int:
+async def _status(container: Application, selection: QueueSelection) -> int:
     """Every fixed queue, then every per-application push queue holding jobs, with the
-    worker's note on queues whose application no longer subscribes."""
+    workers attached, whether this configuration selects it, and the worker's note on queues
+    whose application no longer subscribes."""
+    fixed = await _known_types(container)
+    selection.check(fixed, DYNAMIC_FAMILIES)
     inspector = await resolve(container.adapters.queue_inspector)
     pushes = await inspector.queues_holding(PUSH_QUEUE_PATTERN, PENDING_KEYS | {"failed"})
     notes = {
         queue: f"unsubscribed: {how}" for queue, how in (await inspector.unsubscribed()).items()
     }
-    table = Table("queue", "waiting", "active", "delayed", "completed", "failed", "note")
-    for job_type in [*await _known_types(container), *sorted(pushes | set(notes))]:
-        counts = await inspector.counts(job_type)
-        table.add_row(
-            job_type,
-            *(str(counts[state] + (counts["prioritized"] if state == "waiting" else 0))
-              for state in ("waiting", "active", "delayed", "completed", "failed")),
-            notes.get(job_type, ""),
-        )  # fmt: skip
-    Console(width=160).print(table)
-    return 0
+    return await show_status(
+        Console(width=180, markup=False, highlight=False, emoji=False),
+        queues=[*fixed, *sorted(pushes | set(notes))],
+        notes=notes,
+        inspector=inspector,
+        consumers=await resolve(container.adapters.queue_consumers),
+        selection=selection,
+    )
 
 
 if __name__ == "__main__":

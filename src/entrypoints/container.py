@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from dependency_injector import containers, providers
 
+from adapters.bullmq.consumers import BullmqConsumers
 from adapters.bullmq.delivery_log import RedisDeliveryLog
 from adapters.bullmq.inspector import BullmqQueueInspector
 from adapters.bullmq.publisher import BullmqJobPublisher
@@ -59,6 +60,7 @@ class Adapters(containers.DeclarativeContainer):
 
     job_publisher = providers.Singleton(BullmqJobPublisher, client=gateways.redis)
     queue_inspector = providers.Singleton(BullmqQueueInspector, client=gateways.redis)
+    queue_consumers = providers.Singleton(BullmqConsumers, client=gateways.redis)
     delivery_log = providers.Singleton(RedisDeliveryLog, client=gateways.redis)
     sync_state = providers.Singleton(SqlSyncStateStore, engine=gateways.state_engine)
     legacy_service = providers.Singleton(SoapLegacyWebService, client=gateways.soap_http)

@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from entrypoints.queue_selection import QueueSelection
+
 NOTIFY_DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 REDIS_QUEUE_DB = 4
 _BAD_PERCENT_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -124,6 +126,8 @@ class Settings(BaseSettings):
     jobs_sanitise_invitation_overrides: bool = Field(
         default=False, validation_alias=AliasChoices("JOBS_SANITISE_INVITATION_OVERRIDES")
     )
+    jobs_queues: str | None = _env("JOBS_QUEUES")
+    jobs_exclude_queues: str | None = _env("JOBS_EXCLUDE_QUEUES")
 
     @field_validator("local_redis_conn")
     @classmethod
@@ -190,6 +194,11 @@ class Settings(BaseSettings):
     @property
     def use_entra_for_account_registration(self) -> bool:
         return (self.entra_use_for_account_registration or "").lower() == "true"
+
+    @property
+    def queue_selection(self) -> QueueSelection:
+        """The queues this process consumes (``JOBS_QUEUES`` minus ``JOBS_EXCLUDE_QUEUES``)."""
+        return QueueSelection.parse(self.jobs_queues, self.jobs_exclude_queues)
 
     @property
     def webhook_allowed_hosts(self) -> tuple[str, ...]:

@@ -11,13 +11,14 @@ import redis.asyncio as redis
 from bullmq import Queue
 from pydantic import BaseModel, ConfigDict
 
+from adapters.bullmq.consumers import BullmqConsumers, worker_client_name
 from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
 from domain.errors import InvalidPayload, UpstreamUnavailable
 from domain.model import JobContext
 from entrypoints.registry import JobSpec
 from entrypoints.settings import redis_connection_options
 from entrypoints.worker.retry import RetryPolicy
-from entrypoints.worker.service import WorkerService, WorkerTuning
+from entrypoints.worker.service import WorkerService, WorkerTuning, worker_name
 
 pytestmark = pytest.mark.real
 
@@ -315,3 +316,32 @@ async def test_global_concurrency_runs_one_job_at_a_time_across_workers_in_order
     assert await redis_client.hget(f"bull:{queue.name}:meta", "concurrency") == "1"
     assert most == 1
     assert started == list(range(12))
+
+
+async def test_workers_are_named_as_node_names_them_and_jobs_say_who_ran_them(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    async def succeed(command: Anything, context: JobContext) -> dict[str, int]:
+        return {"ok": 1}
+
+    # one at a time: the first job moves to active alone, the second with the first's completion
+    service = await run_service([JobSpec(queue.name, Anything, succeed, concurrency=1)], redis_url)
+    try:
+        first = await queue.add(queue.name, {}, PRODUCER_JOB_OPTIONS)
+        second = await queue.add(queue.name, {}, PRODUCER_JOB_OPTIONS)
+        await wait_for(lambda: finished(redis_client, queue.name, second.id))
+        consumers = await BullmqConsumers(redis_client).by_queue()
+        names = [client["name"] for client in await redis_client.client_list()]
+    finally:
+        await service.stop(5)
+
+    assert consumers is not None
+    (consumer,) = consumers[queue.name]
+    assert consumer.kind == "dsi-jobs"
+    assert consumer.name == worker_name()
+    assert names.count(worker_client_name(queue.name, worker_name())) == 1, "blocking connection"
+    for job in (first, second):
+        assert (await job_hash(redis_client, queue.name, job.id))["pb"] == worker_name()
+    after = await BullmqConsumers(redis_client).by_queue()
+    assert after is not None
+    assert queue.name not in after, "a closed worker is no longer attached"

@@ -3,7 +3,7 @@ and real BullMQ workers: an outage keeps the queues, an unsubscribed application
 drained before its worker stops, and jobs nobody can deliver any more fail with a reason."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from domain.model import Application, JobContext
 from domain.use_cases.legacy_sync.discover_subscribed_applications import Subscriptions
 from domain.use_cases.legacy_sync.unreachable_push import AnyPush
 from entrypoints.jobs.sync import failing_push_spec
+from entrypoints.queue_selection import QueueSelection
 from entrypoints.registry import JobSpec
 from entrypoints.settings import redis_connection_options
 from entrypoints.worker.service import WorkerService, WorkerTuning
@@ -197,3 +198,22 @@ async def test_jobs_nobody_can_deliver_fail_with_a_reason_after_a_second_look(ri
     await rig.watcher.refresh()
     assert rig.watcher.unsubscribed == {}
     assert rig.service.queues == [f"{USER}_collect-app"]
+
+
+async def test_only_selected_push_queues_get_a_worker_but_all_are_known(rig: Rig) -> None:
+    selection = QueueSelection.parse("sendwsrole*", None)
+    watcher = replace_consumes(rig, selection.consumes)
+    rig.directory.answer = answer(sendwsuserupdated=[COLLECT], sendwsroleupdated=[COLLECT])
+
+    assert await watcher.refresh() is True
+    assert rig.service.queues == [f"{ROLE}_collect-app"]
+    assert watcher.subscribed == [f"{ROLE}_collect-app", f"{USER}_collect-app"]
+
+
+def replace_consumes(rig: Rig, consumes: Callable[[str], bool]) -> SubscriptionWatcher:
+    """The rig's watcher, consuming only the push queues ``consumes`` selects."""
+    return SubscriptionWatcher(
+        discover=rig.directory.discover, build_specs=rig.build_specs,
+        failing_spec=failing_push_spec, queues=rig.inspector, service=rig.service,
+        interval_s=60, grace_s=5, consumes=consumes,
+    )  # fmt: skip

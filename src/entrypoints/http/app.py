@@ -21,6 +21,7 @@ from entrypoints.http.dashboard_auth import dashboard_gate, is_dashboard_path
 from entrypoints.http.dashboard_sessions import DashboardSessions, InMemoryDashboardSessions
 from entrypoints.http.metrics import JobMetrics
 from entrypoints.http.probes import probe_routes
+from entrypoints.queue_view import QueueScope
 
 log = structlog.get_logger(__name__)
 
@@ -75,9 +76,11 @@ def create_app(
     queue_operations: QueueOperations | None = None,
     sessions: DashboardSessions | None = None,
     dashboard_feeds: DashboardFeeds | None = None,
+    scope: QueueScope | None = None,
 ) -> Starlette:
     """The app; ``/metrics`` needs ``metrics``, ``/dashboard`` needs ``queue_operations``
-    (``dashboard_feeds`` adds the attempts policy, subscriptions, Notify budget, consumers).
+    (``dashboard_feeds`` adds the attempts policy, subscriptions, Notify budget, consumers and
+    the queue selection); with ``scope``, ``/readyz`` names the queues this process consumes.
 
     Dashboard sessions are kept in this process unless ``sessions`` shares them (Redis).
     """
@@ -110,7 +113,7 @@ def create_app(
         Route("/", root, methods=["GET"]),
         Route("/monitor", monitor_status, methods=["GET"]),
         Route("/monitor", monitor_change, methods=["PATCH"]),
-        *probe_routes(monitor, ping_redis),
+        *probe_routes(monitor, ping_redis, scope),
     ]
     if metrics is not None:
         routes.append(Route("/metrics", _metrics_endpoint(metrics), methods=["GET"]))

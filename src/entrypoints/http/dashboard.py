@@ -3,10 +3,12 @@ job's page; retry, promote, pause and resume.
 
 Everything is read from BullMQ's own keys and changed with BullMQ's own scripts
 (``adapters.bullmq.inspector``), so the page is right whichever process (Python or Node) did the
-work and Node tools agree with what it did. Only the queues this worker consumes can be viewed
-or changed. Pages list at most ``PAGE_SIZE`` jobs; job data, options, reasons and stack traces
-are masked (``entrypoints.masking``) and pages holding job data are masked and rendered on a
-worker thread, so a large job cannot hold up the event loop the workers and probes run on.
+work and Node tools agree with what it did. Only the queues this worker knows of can be viewed
+or changed: those it consumes and, given its ``QueueScope``, every other fixed or subscribed
+push queue, whoever consumes it. Pages list at most ``PAGE_SIZE`` jobs; job data, options,
+reasons and stack traces are masked (``entrypoints.masking``) and pages holding job data are
+masked and rendered on a worker thread, so a large job cannot hold up the event loop the workers
+and probes run on.
 Authentication and CSRF: ``entrypoints.http.dashboard_auth``.
 """
 
@@ -28,8 +30,9 @@ from adapters.notify.budget import BudgetUsage
 from domain.errors import UpstreamUnavailable
 from entrypoints.http import dashboard_html as html
 from entrypoints.http import dashboard_jobs_html as jobs_html
-from entrypoints.http.dashboard_summary import Overview, operator_counts, overview
+from entrypoints.http.dashboard_summary import Overview, known_queues, overview
 from entrypoints.masking import mask_job
+from entrypoints.queue_view import QueueScope, operator_counts
 
 log = structlog.get_logger(__name__)
 
@@ -102,6 +105,8 @@ class DashboardFeeds:
     """Legacy-sync push queue → the subscribed application's name."""
     notify_budget: BudgetReader | None = None
     consumers: ConsumerReader | None = None
+    scope: QueueScope | None = None
+    """The queue selection, and every queue known beside the ones consumed here."""
 
 
 def dashboard_routes(
@@ -136,7 +141,7 @@ class _Pages:
     def for_queue(self, endpoint: QueueEndpoint) -> "Endpoint":
         async def checked(request: Request) -> Response:
             queue = str(request.path_params["queue"])
-            if queue not in self._workers.queues:
+            if queue not in known_queues(self._workers, self._feeds):
                 return _not_found("No such queue on this worker.")
             return await endpoint(request, queue)
 
@@ -148,7 +153,8 @@ class _Pages:
 
     async def find(self, request: Request) -> Response:
         job_id = request.query_params.get("id", "").strip()[:200]
-        queues = await self._ops.find(sorted(self._workers.queues), job_id) if job_id else []
+        known = known_queues(self._workers, self._feeds)
+        queues = await self._ops.find(known, job_id) if job_id else []
         if len(queues) == 1:
             return RedirectResponse(jobs_html.job_url(queues[0], job_id), 303)
         return HTMLResponse(jobs_html.find_page(job_id, queues))

@@ -70,6 +70,7 @@ def overview_page(found: Overview, flash: str | None = None) -> str:
     )
     body = (
         _attention(found)
+        + _selection(found)
         + _subscriptions(found.subscriptions)
         + families
         + f'<p class="muted legend">Jobs in Redis by state; jobs finished per minute over the '
@@ -99,6 +100,17 @@ def _attention(found: Overview) -> str:
     state = "attention" if found.needs_attention else "ok"
     section = f'<section class="attention cards" data-attention="{state}">{"".join(cards)}'
     return f"{section}</section>{listed}"
+
+
+def _selection(found: Overview) -> str:
+    """Which queues this process consumes (the others are marked ``not here``)."""
+    if found.selection is None:
+        return ""
+    here = sum(row.here for row in found.rows)
+    return (
+        f'<p class="muted" data-selection>This process consumes {escape(found.selection)}: '
+        f"{here} of the {len(found.rows)} queues below.</p>"
+    )
 
 
 def _budget_card(found: Overview) -> str:
@@ -147,6 +159,9 @@ def _queue_table(rows: list[QueueRow]) -> str:
             for state in COUNT_COLUMNS
         )
         paused = '<span class="badge" data-paused>paused</span>' if row.paused else ""
+        if not row.here:
+            paused += '<span class="badge" data-not-here>not here</span>'
+
         flag = " bad" if row.unconsumed else ""
         lines.append(
             f'<tr data-queue="{escape(row.queue)}"><td><a href="{queue_url(row.queue)}">'

@@ -3,11 +3,12 @@ subscriptions, the Notify budget. Read concurrently, one small Redis round trip 
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from adapters.bullmq.throughput import MinuteCount
 from adapters.notify.budget import BudgetUsage
+from entrypoints.queue_view import operator_counts
 from entrypoints.registry import FAMILIES, queue_family
 
 if TYPE_CHECKING:
@@ -23,8 +24,11 @@ class QueueRow:
     consumers: str
     """``this worker``, ``none``, ``dsi-jobs 2, node 1``… or ``unknown``."""
     unconsumed: bool
-    """Jobs waiting and nobody to take them (paused, stopped, or no worker attached)."""
+    """Jobs waiting or delayed and nobody to take them (paused, stopped, or no worker
+    attached)."""
     minutes: list[MinuteCount]
+    here: bool = True
+    """This process consumes the queue (its ``JOBS_QUEUES``/``JOBS_EXCLUDE_QUEUES``)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class Overview:
     rows: list[QueueRow]
     subscriptions: list[Subscription]
     budget: BudgetUsage | None
+    selection: str | None = None
+    """What this process consumes (``every queue`` or its patterns), when it has a selection."""
 
     def total(self, state: str) -> int:
         return sum(row.counts.get(state, 0) for row in self.rows)
@@ -64,10 +70,17 @@ class Overview:
         ]
 
 
+def known_queues(workers: "Workers", feeds: "DashboardFeeds") -> list[str]:
+    """The queues this worker consumes, plus every other one its scope knows of."""
+    if feeds.scope is None:
+        return sorted(workers.queues)
+    return sorted({*workers.queues, *feeds.scope.known()})
+
+
 async def overview(
     ops: "QueueOperations", workers: "Workers", feeds: "DashboardFeeds", minutes: int
 ) -> Overview:
-    names = sorted(workers.queues)
+    names = known_queues(workers, feeds)
     attached = await feeds.consumers.by_queue() if feeds.consumers is not None else None
     budget = await feeds.notify_budget.usage() if feeds.notify_budget is not None else None
     running = workers.started and workers.loops_alive()
@@ -78,7 +91,10 @@ async def overview(
     if workers.started and not workers.loops_alive():
         health = "a worker loop is down"
     subscriptions = await _subscriptions(ops, feeds.subscriptions, rows)
-    return Overview(health, list(rows), subscriptions, budget)
+    consumed = set(workers.queues)
+    rows = [replace(row, here=row.queue in consumed) for row in rows]
+    selection = feeds.scope.selection.describe() if feeds.scope is not None else None
+    return Overview(health, rows, subscriptions, budget, selection)
 
 
 async def _row(
@@ -94,8 +110,8 @@ async def _row(
     )
     shown = operator_counts(counts)
     consumers, consumed = _consumers(queue, running_here, attached, only_here)
-    waiting = shown["waiting"] > 0
-    unconsumed = waiting and (paused or consumed is False)
+    pending = shown["waiting"] + shown.get("delayed", 0) > 0
+    unconsumed = pending and (paused or consumed is False)
     return QueueRow(queue, queue_family(queue), shown, paused, consumers, unconsumed, chart)
 
 
@@ -135,9 +151,3 @@ def _depth(row: QueueRow | None) -> int:
     if row is None:
         return 0
     return sum(row.counts.get(state, 0) for state in ("waiting", "delayed", "active"))
-
-
-def operator_counts(counts: Mapping[str, int]) -> dict[str, int]:
-    """States as operators read them: prioritized and (v5) paused jobs are waiting too."""
-    waiting = counts.get("waiting", 0) + counts.get("prioritized", 0) + counts.get("paused", 0)
-    return {**counts, "waiting": waiting}

@@ -1,9 +1,10 @@
 """Prometheus metrics of one worker process, on a registry of its own (no global state).
 
-Job metrics are fed by the worker service's hooks (``observe``, ``on_restart``); queue depth by
-``QueueStatsRefresher`` from Redis every few seconds (never per scrape, so a scrape costs no
-Redis call); outbound calls by ``observe_call``, the callable the adapters are given. Labels are
-low-cardinality: queue names, outcomes, upstream names; never job ids or personal data.
+Job metrics are fed by the worker service's hooks (``observe``, ``on_restart``); queue depth
+and consumers by ``QueueStatsRefresher`` from Redis every few seconds (never per scrape, so a
+scrape costs no Redis call); outbound calls by ``observe_call``, the callable the adapters are
+given. Labels are low-cardinality: queue names, outcomes, upstream names and consumer kinds;
+never job ids or personal data.
 """
 
 import asyncio
@@ -15,6 +16,8 @@ import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from entrypoints.queue_view import ConsumerReader, QueueScope, QueueView, queue_views
 
 log = structlog.get_logger(__name__)
 
@@ -52,6 +55,26 @@ class JobMetrics:
         self._rate_limit_waits = Counter(
             "dsi_jobs_rate_limit_waits", "Times work waited for a rate limiter.",
             ["limiter"], registry=r,
+        )  # fmt: skip
+        self._consumers = Gauge(
+            "dsi_jobs_queue_consumers",
+            "Workers attached to the queue by kind (dsi-jobs, node, python), from CLIENT LIST.",
+            ["queue", "kind"], registry=r,
+        )  # fmt: skip
+        self._unconsumed = Gauge(
+            "dsi_jobs_queue_unconsumed",
+            "1 when jobs wait (or are delayed) in the queue and no worker is attached.",
+            ["queue"], registry=r,
+        )  # fmt: skip
+        self._unconsumed_total = Gauge(
+            "dsi_jobs_queues_unconsumed",
+            "Queues with jobs waiting (or delayed) and no worker attached.", registry=r,
+        )  # fmt: skip
+        self._consumed_here = Gauge(
+            "dsi_jobs_queue_consumed_here",
+            "1 for each queue this process consumes (JOBS_QUEUES, JOBS_EXCLUDE_QUEUES), "
+            "0 for the other queues it knows of.",
+            ["queue"], registry=r,
         )  # fmt: skip
         self._restarts = Counter(
             "dsi_jobs_worker_restarts", "Worker loops restarted by the watchdog.",
@@ -119,6 +142,26 @@ class JobMetrics:
                 self._queue_jobs.labels(queue, state).set(counts.get(state, 0))
             self._oldest_waiting.labels(queue).set(oldest_s or 0.0)
 
+    def set_consumers(self, views: Iterable[QueueView]) -> None:
+        """Replace the consumer gauges; queues whose consumers are unknown (Redis refused
+        ``CLIENT LIST``) get none, so an unreadable answer never reads as "unconsumed"."""
+        self._consumers.clear()
+        self._unconsumed.clear()
+        self._consumed_here.clear()
+        unconsumed = 0
+        known = False
+        for view in views:
+            self._consumed_here.labels(view.queue).set(1 if view.consumed_here else 0)
+            if view.consumers is None:
+                continue
+            known = True
+            for kind, count in view.consumer_counts().items():
+                self._consumers.labels(view.queue, kind).set(count)
+            self._unconsumed.labels(view.queue).set(1 if view.unconsumed else 0)
+            unconsumed += view.unconsumed
+        if known:
+            self._unconsumed_total.set(unconsumed)
+
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
@@ -150,32 +193,36 @@ class QueueReader(Protocol):
 
 
 class QueueStatsRefresher:
-    """Reads every queue's depth from Redis every ``interval_s`` into ``JobMetrics``."""
+    """Reads every known queue's depth and consumers from Redis every ``interval_s`` into
+    ``JobMetrics``: all of them, not only the ones this process consumes, since a queue nobody
+    consumes is the one to alert on."""
 
     def __init__(
         self,
         *,
         metrics: JobMetrics,
         reader: QueueReader,
-        queues: Callable[[], list[str]],
+        scope: QueueScope,
+        consumers: ConsumerReader,
         interval_s: float = 5.0,
     ) -> None:
         self._metrics = metrics
         self._reader = reader
-        self._queues = queues
+        self._scope = scope
+        self._consumers = consumers
         self._interval_s = interval_s
         self._task: asyncio.Task[None] | None = None
 
     async def refresh(self) -> None:
+        views = await queue_views(
+            self._scope.known(), self._reader, self._consumers, self._scope.consumes
+        )
         stats: dict[str, QueueStats] = {}
-        for queue in self._queues():
-            counts = await self._reader.counts(queue)
-            depth = {
-                "waiting": counts["waiting"] + counts["prioritized"] + counts["paused"],
-                **{state: counts[state] for state in ("active", "delayed", "failed")},
-            }
-            stats[queue] = (depth, await self._reader.oldest_waiting_age_s(queue))
+        for view in views:
+            depth = {state: view.counts.get(state, 0) for state in QUEUE_STATES}
+            stats[view.queue] = (depth, await self._reader.oldest_waiting_age_s(view.queue))
         self._metrics.set_queue_stats(stats)
+        self._metrics.set_consumers(views)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="queue-stats")

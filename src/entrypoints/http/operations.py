@@ -9,6 +9,7 @@ from typing import Protocol
 
 from adapters.slack.alerts import SlackAlerts
 from entrypoints.http.metrics import JobMetrics, QueueReader, QueueStatsRefresher
+from entrypoints.queue_view import ConsumerReader, QueueScope
 from entrypoints.settings import Settings
 
 QUEUE_STATS_INTERVAL_S = 5.0
@@ -16,9 +17,6 @@ QUEUE_STATS_INTERVAL_S = 5.0
 
 class Supervised(Protocol):
     """The worker service as seen from here."""
-
-    @property
-    def queues(self) -> list[str]: ...
 
     def in_flight_by_queue(self) -> Mapping[str, int]: ...
 
@@ -62,13 +60,14 @@ class Operations:
             )
             self._alerts.alert("subscriptions", message)
 
-    def start(self, workers: Supervised) -> None:
-        """Expose the workers' in-flight jobs and start refreshing queue depths."""
+    def start(self, workers: Supervised, scope: QueueScope, consumers: ConsumerReader) -> None:
+        """Expose the workers' in-flight jobs; start refreshing queue depths and consumers."""
         self.metrics.track_in_progress(workers.in_flight_by_queue)
         self._refresher = QueueStatsRefresher(
             metrics=self.metrics,
             reader=self._reader,
-            queues=lambda: workers.queues,
+            scope=scope,
+            consumers=consumers,
             interval_s=QUEUE_STATS_INTERVAL_S,
         )
         self._refresher.start()

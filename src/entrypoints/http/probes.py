@@ -4,7 +4,8 @@
   so an answer proves the loop is responsive; it fails when a worker loop has ended.
   Redis is deliberately not checked: a Redis outage must not restart every instance.
 * ``/readyz``: whether this instance is doing its job: Redis answers, the workers are started
-  (not stopped through ``/monitor`` nor draining for shutdown), every worker loop is alive.
+  (not stopped through ``/monitor`` nor draining for shutdown), every worker loop is alive. It
+  also names the queues this process consumes (queue names only: no job data).
 """
 
 import asyncio
@@ -14,6 +15,8 @@ from typing import Protocol
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from entrypoints.queue_view import QueueScope
 
 REDIS_PING_TIMEOUT_S = 2.0
 
@@ -25,18 +28,22 @@ class Workers(Protocol):
     def loops_alive(self) -> bool: ...
 
 
-def probe_routes(workers: Workers, ping_redis: Callable[[], Awaitable[None]]) -> list[Route]:
+def probe_routes(
+    workers: Workers, ping_redis: Callable[[], Awaitable[None]], scope: QueueScope | None = None
+) -> list[Route]:
     async def livez(_: Request) -> Response:
         return _verdict({"worker_loops": None if workers.loops_alive() else "a loop has ended"})
 
     async def readyz(_: Request) -> Response:
-        return _verdict(
-            {
-                "redis": await _redis_problem(ping_redis),
-                "workers_started": None if workers.started else "stopped or draining",
-                "worker_loops": None if workers.loops_alive() else "a loop has ended",
-            }
-        )
+        checks = {
+            "redis": await _redis_problem(ping_redis),
+            "workers_started": None if workers.started else "stopped or draining",
+            "worker_loops": None if workers.loops_alive() else "a loop has ended",
+        }
+        if scope is None:
+            return _verdict(checks)
+        queues = {"selection": scope.selection.describe(), "consuming": sorted(scope.consumed())}
+        return _verdict(checks, queues=queues)
 
     return [Route("/livez", livez, methods=["GET"]), Route("/readyz", readyz, methods=["GET"])]
 
@@ -52,8 +59,9 @@ async def _redis_problem(ping_redis: Callable[[], Awaitable[None]]) -> str | Non
     return None
 
 
-def _verdict(checks: dict[str, str | None]) -> Response:
+def _verdict(checks: dict[str, str | None], **extra: object) -> Response:
     """``{"ok": [...], "failing": {...}}`` with 200 when nothing fails, 503 otherwise."""
     failing = {name: problem for name, problem in checks.items() if problem is not None}
     ok = [name for name, problem in checks.items() if problem is None]
-    return JSONResponse({"ok": ok, "failing": failing}, status_code=503 if failing else 200)
+    body = {"ok": ok, "failing": failing, **extra}
+    return JSONResponse(body, status_code=503 if failing else 200)

@@ -7,6 +7,8 @@ has gaps measured in ``shared/design/bullmq-python.md``; this subclass closes th
   reason, instead of looping through stalls;
 * stack traces stored masked, like failure reasons (chained causes hold URLs, upstream text);
 * ``failedReason`` stored as the plain message (2.26.0 stores it JSON-quoted);
+* named as Node names a worker (``bull:<base64 queue>:w:<name>``), so Node tools count it, and
+  the worker's name stored as each job's ``processedBy``, as Node does;
 * the limiter's wait honoured (the stock worker polls again only after ``drainDelay``);
 * the Redis version probed, so block timeouts and delays are not rounded up to seconds;
 * a stalled-jobs check at start-up, as Node does;
@@ -25,11 +27,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import bullmq.redis_connection
+import msgpack
 import structlog
 from bullmq import UnrecoverableError, Worker
 from bullmq.custom_errors import WaitingChildrenError
-from bullmq.scripts import Scripts
+from bullmq.scripts import Scripts, raw2NextJobData
 
+from adapters.bullmq.consumers import worker_client_name
 from domain.errors import PermanentError, RetryableError
 from domain.model import JobContext
 from domain.personal_data import redact_text
@@ -47,13 +51,39 @@ JobObserver = Callable[[str, str, float], None]
 """Called with (queue, outcome, duration seconds) after every job: metrics hook."""
 
 
-class _PlainReasonScripts(Scripts):  # type: ignore[misc]
-    """Stores ``failedReason`` as Node does: the message itself, not a JSON string."""
+class _NodeCompatibleScripts(Scripts):  # type: ignore[misc]
+    """Stores what Node bullmq 5 stores: ``failedReason`` as the message itself (not a JSON
+    string), and the worker's name as the job's ``processedBy`` (2.26.0 never passes the name
+    to the scripts that move a job to active)."""
+
+    def __init__(self, prefix: str, queue_name: str, connection: Any, worker_name: str | None):
+        super().__init__(prefix, queue_name, connection)
+        self._worker_name = worker_name
 
     def moveToFailedArgs(self, job: Any, failed_reason: str, *args: Any, **kwargs: Any) -> Any:
         keys, script_args = super().moveToFailedArgs(job, failed_reason, *args, **kwargs)
         script_args[3] = failed_reason
         return keys, script_args
+
+    def moveToFinishedArgs(self, *args: Any, **kwargs: Any) -> Any:
+        """Completion and failure fetch the next job in the same call: name its processor."""
+        keys, script_args = super().moveToFinishedArgs(*args, **kwargs)
+        options = msgpack.unpackb(script_args[7], raw=False)
+        script_args[7] = msgpack.packb({**options, "name": self._worker_name}, use_bin_type=True)
+        return keys, script_args
+
+    async def moveToActive(self, token: str, opts: dict[str, Any]) -> Any:
+        """The stock call, with the worker's name among the options as Node passes it."""
+        keys = self.getKeys(["wait", "active", "prioritized", "events", "stalled", "limiter",
+                             "delayed", "paused", "meta", "pc", "marker"])  # fmt: skip
+        options = {
+            "token": token,
+            "lockDuration": opts.get("lockDuration", 0),
+            "limiter": opts.get("limiter"),
+            "name": self._worker_name,
+        }
+        args = [self.keys[""], round(time.time() * 1000), msgpack.packb(options, use_bin_type=True)]
+        return raw2NextJobData(await self.commands["moveToActive"](keys=keys, args=args))
 
 
 MAX_REASON_CHARS = 2048
@@ -101,6 +131,8 @@ def _record_masked_stacktrace(job: Any) -> None:
 class DsiWorker(Worker):  # type: ignore[misc]
     """``bullmq.Worker`` with the fixes listed in the module docstring."""
 
+    _client_name_set: bool
+
     def __init__(
         self,
         name: str,
@@ -109,9 +141,20 @@ class DsiWorker(Worker):  # type: ignore[misc]
         global_concurrency: int | None = None,
     ):
         super().__init__(name, processor, {**opts, "autorun": False})
-        self.scripts = _PlainReasonScripts(self.prefix, name, self.redisConnection)
+        self.scripts = _NodeCompatibleScripts(
+            self.prefix, name, self.redisConnection, self.workerName
+        )
         self._closing = asyncio.Event()
         self._global_concurrency = global_concurrency
+
+    async def _ensure_client_names(self) -> None:
+        """Name the blocking connection as Node names a worker's, so that Node's
+        ``Queue.getWorkers()`` and this service's consumer view both see this worker (the
+        stock worker names both connections with the plain queue name, which Node ignores)."""
+        if not self._client_name_set and self.workerName:
+            name = worker_client_name(self.name, self.workerName, self.prefix)
+            await self.blockingRedisConnection.set_client_name(name)
+        self._client_name_set = True
 
     async def run(self) -> None:
         try:

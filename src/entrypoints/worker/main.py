@@ -25,7 +25,8 @@ from entrypoints.http.dashboard import DashboardFeeds
 from entrypoints.http.dashboard_sessions import RedisDashboardSessions
 from entrypoints.http.operations import Operations
 from entrypoints.jobs.sync import failing_push_spec
-from entrypoints.registry import Registry, attempts_allowed
+from entrypoints.queue_view import QueueScope
+from entrypoints.registry import DYNAMIC_FAMILIES, Registry, attempts_allowed
 from entrypoints.required_settings import ConfigurationRefused, configuration_problems
 from entrypoints.sandbox import sandbox_active
 from entrypoints.settings import Settings
@@ -94,17 +95,27 @@ async def run_worker(settings: Settings, tracing: Tracing = NO_TRACING) -> int:
             _upstreams(container, settings), operations.metrics.observe_call, tracing
         )
         registry = await resolve(container.registry)
+        selection = settings.queue_selection
+        selection.check(registry, DYNAMIC_FAMILIES)
+        consumed = {queue: spec for queue, spec in registry.items() if selection.consumes(queue)}
+        log.info("queues_selected", selection=selection.describe(), fixed_queues=len(consumed))
         await _warn_unless_noeviction(await resolve(container.gateways.redis))
         tuning = WorkerTuning(
             default_concurrency=settings.jobs_concurrency,
             retry_delay_scale=settings.jobs_retry_delay_scale,
         )
         service = WorkerService(
-            registry, connection, tuning, operations.observe, operations.on_restart, tracing
+            consumed, connection, tuning, operations.observe, operations.on_restart, tracing
         )
         await service.start()
-        operations.start(service)
         watcher = await _subscription_watcher(container, service, operations, settings)
+        scope = QueueScope(
+            selection=selection,
+            consumed=lambda: service.queues,
+            known=lambda: sorted({*registry, *watcher.subscribed, *service.queues}),
+        )
+        consumers = await resolve(container.adapters.queue_consumers)
+        operations.start(service, scope, consumers)
         watching = asyncio.create_task(watcher.run(), name="subscriptions")
         app = tracing.instrument_app(
             create_app(
@@ -115,7 +126,10 @@ async def run_worker(settings: Settings, tracing: Tracing = NO_TRACING) -> int:
                 metrics=operations.metrics,
                 queue_operations=inspector,
                 sessions=RedisDashboardSessions(await resolve(container.gateways.redis)),
-                dashboard_feeds=await _dashboard_feeds(container, settings, registry, watcher),
+                dashboard_feeds=await _dashboard_feeds(
+                    container, settings, registry, watcher, scope
+                ),
+                scope=scope,
             )
         )
         server = _Server(
@@ -149,20 +163,27 @@ def _upstreams(container: Application, settings: Settings) -> dict[str, Any]:
 
 
 async def _dashboard_feeds(
-    container: Application, settings: Settings, registry: Registry, watcher: SubscriptionWatcher
+    container: Application,
+    settings: Settings,
+    registry: Registry,
+    watcher: SubscriptionWatcher,
+    scope: QueueScope,
 ) -> DashboardFeeds:
     budget = await resolve(container.adapters.notify_budget) if settings.govnotify_api_key else None
     return DashboardFeeds(
         attempts=lambda queue: attempts_allowed(registry, queue),
         subscriptions=watcher.application_names,
         notify_budget=budget,
+        consumers=await resolve(container.adapters.queue_consumers),
+        scope=scope,
     )
 
 
 async def _subscription_watcher(
     container: Application, service: WorkerService, operations: Operations, settings: Settings
 ) -> SubscriptionWatcher:
-    """Keeps the per-application push queues in step with the subscriptions (run it)."""
+    """Keeps the per-application push queues in step with the subscriptions (run it); only
+    those the queue selection consumes get a worker."""
     discover = await resolve(container.sync.discover_subscriptions)
 
     async def build_specs(application: DomainApplication, families: set[str]) -> Any:
@@ -178,6 +199,7 @@ async def _subscription_watcher(
         grace_s=settings.jobs_shutdown_grace_seconds,
         on_failure=operations.subscription_refresh_failed,
         on_unsubscribed=operations.metrics.set_unsubscribed,
+        consumes=settings.queue_selection.consumes,
     )
 
 

@@ -9,6 +9,7 @@ from ``run()`` on an unexpected error, leaving a process that consumes nothing).
 import asyncio
 import contextlib
 import os
+import re
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 import structlog
 
+from adapters.bullmq.consumers import DSI_JOBS_WORKER
 from entrypoints.registry import JobSpec, Registry
 from entrypoints.tracing import NO_TRACING, Tracing
 from entrypoints.worker.bullmq_worker import DsiWorker, JobObserver, make_processor
@@ -71,7 +73,7 @@ class WorkerService:
         self._running: dict[str, _Running] = {}
         self._started = False
         self._watchdog: asyncio.Task[None] | None = None
-        self._name = f"{socket.gethostname()}-{os.getpid()}"
+        self._name = worker_name()
 
     @property
     def started(self) -> bool:
@@ -161,6 +163,16 @@ class WorkerService:
         self._launch(running.spec)
         if self._on_restart is not None:
             self._on_restart(queue)
+
+
+def worker_name() -> str:
+    """``dsi-jobs-<host>-<pid>``: this process in ``CLIENT LIST``, Node tools and ``processedBy``.
+
+    Client names may hold no spaces or control characters, so anything unusual in the host
+    name becomes ``-``.
+    """
+    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())
+    return f"{DSI_JOBS_WORKER}{host}-{os.getpid()}"
 
 
 def build_worker(

@@ -12,6 +12,10 @@ jobs (waiting, active, delayed: found in Redis, so also after a restart) its wor
 no WSDL URL is known any more, the queue is **undeliverable** for one refresh (a passing glitch
 of the API must not fail work) and then **failing**: each job fails once with a reason an
 operator can act on. ``unsubscribed`` names these queues for status, dashboard and metrics.
+
+Only the queues the process's selection consumes (``JOBS_QUEUES``/``JOBS_EXCLUDE_QUEUES``) get a
+worker, drained ones included; every subscribed queue is still reported (``subscribed``), so
+operators see those another process or the Node service consumes.
 """
 
 import asyncio
@@ -72,6 +76,7 @@ class SubscriptionWatcher:
         grace_s: float,
         on_failure: Callable[[str], None] | None = None,
         on_unsubscribed: Callable[[Mapping[str, str]], None] | None = None,
+        consumes: Callable[[str], bool] = lambda queue: True,
     ) -> None:
         self._discover = discover
         self._build_specs = build_specs
@@ -83,6 +88,14 @@ class SubscriptionWatcher:
         self._on_failure = on_failure
         self._on_unsubscribed = on_unsubscribed
         self._current: dict[str, _Target] = {}
+        self._consumes = consumes
+        self._subscribed: list[str] = []
+
+    @property
+    def subscribed(self) -> list[str]:
+        """Every subscribed application's push queue at the last discovery, consumed here or
+        not."""
+        return self._subscribed
 
     @property
     def unsubscribed(self) -> dict[str, str]:
@@ -117,7 +130,12 @@ class SubscriptionWatcher:
             if self._on_failure is not None:
                 self._on_failure(reason)
             return False
-        target = self._targets(found, pending)
+        self._subscribed = sorted(
+            push_queue(family, application.id)
+            for family, applications in found.subscribers.items()
+            for application in applications
+        )
+        target = {q: t for q, t in self._targets(found, pending).items() if self._consumes(q)}
         start: dict[str, JobSpec[Any]] = {}
         for queue, wanted in target.items():
             if not _same_worker(self._current.get(queue), wanted):

@@ -1,7 +1,8 @@
-// Read jobs back as Node tools (dashboards, ops scripts) do.
+// Read jobs back as Node tools (dashboards, ops scripts) do, and the queue's workers as
+// Queue.getWorkers() lists them (their client names).
 // Usage: node read.mjs <redisUrl> <queue> '<JSON array of job ids>'  → prints one object per job,
-// the queue's counts, whether it is paused and its queue-level ("global") concurrency (null when
-// none is set).
+// the queue's counts, whether it is paused, its queue-level ("global") concurrency (null when
+// none is set) and its workers.
 import { Job, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 
@@ -23,12 +24,15 @@ for (const id of JSON.parse(idsJson)) {
     returnvalue: job.returnvalue,
     failedReason: job.failedReason,
     attemptsMade: job.attemptsMade,
+    attemptsStarted: job.attemptsStarted,
+    processedBy: job.processedBy,
     stacktrace: job.stacktrace,
   });
 }
 const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
 const paused = await queue.isPaused();
 const globalConcurrency = await queue.getGlobalConcurrency();
-console.log(JSON.stringify({ jobs, counts, paused, globalConcurrency }));
+const workers = (await queue.getWorkers()).map((worker) => worker.rawname);
+console.log(JSON.stringify({ jobs, counts, paused, globalConcurrency, workers }));
 await queue.close();
 await connection.quit();

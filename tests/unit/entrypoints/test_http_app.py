@@ -7,9 +7,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from adapters.bullmq.consumers import Consumer
 from domain.errors import UpstreamUnavailable
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier
+from entrypoints.queue_selection import QueueSelection
+from entrypoints.queue_view import QueueScope
 
 TOKEN = "monitor-token"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
@@ -34,6 +37,25 @@ class FakeMonitor:
         self.started = False
         self.stops += 1
         return 0
+
+
+def scope_of(known: list[str], consumed: list[str] | None = None) -> QueueScope:
+    """A worker's view of queues: it knows ``known`` and consumes ``consumed`` (default all)."""
+    return QueueScope(
+        selection=QueueSelection.parse(",".join(consumed) if consumed else None, None),
+        consumed=lambda: list(known if consumed is None else consumed),
+        known=lambda: list(known),
+    )
+
+
+@dataclass
+class FakeConsumers:
+    """``CLIENT LIST`` read as workers per queue; ``None`` when Redis refuses to say."""
+
+    found: dict[str, list[Consumer]] | None = field(default_factory=dict)
+
+    async def by_queue(self) -> dict[str, list[Consumer]] | None:
+        return self.found
 
 
 async def redis_up() -> None:

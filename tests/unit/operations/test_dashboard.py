@@ -11,6 +11,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from adapters.bullmq.consumers import Consumer
 from adapters.bullmq.inspector import JobPage, Progress
 from adapters.bullmq.job_records import JobRecord
 from adapters.bullmq.throughput import MinuteCount
@@ -19,7 +20,7 @@ from entrypoints.http.app import create_app
 from entrypoints.http.auth import Grant, StaticTokenVerifier
 from entrypoints.http.dashboard import DashboardFeeds
 from entrypoints.http.dashboard_auth import COOKIE
-from tests.unit.entrypoints.test_http_app import FakeMonitor, redis_up
+from tests.unit.entrypoints.test_http_app import FakeConsumers, FakeMonitor, redis_up, scope_of
 
 TOKEN = "monitor-token"
 BASE = "http://jobs.test"
@@ -475,3 +476,40 @@ async def test_a_session_lasts_no_longer_than_its_token(lifetime_s: float) -> No
     max_age = re.search(r"Max-Age=(\d+)", answer.headers["set-cookie"], re.I)
     assert max_age is not None
     assert lifetime_s - 5 <= int(max_age[1]) <= lifetime_s
+
+
+async def test_front_page_shows_who_consumes_each_known_queue_and_this_selection() -> None:
+    attached = {"test": [Consumer("test", "node", "", "10.0.0.1:1"),
+                         Consumer("test", "dsi-jobs", "dsi-jobs-h-1", "10.0.0.2:2")]}  # fmt: skip
+    feeds = replace(
+        FEEDS, consumers=FakeConsumers(attached), scope=scope_of(["test", "other"], ["test"])
+    )
+    queues = FakeQueues()
+    http = client(queues, FakeMonitor(queues=["test"]), feeds)
+    auth = {"authorization": f"Bearer {TOKEN}"}
+
+    page = (await http.get("/dashboard", headers=auth)).text
+    test_row = page[page.index('<tr data-queue="test">') :].split("</tr>")[0]
+    other_row = page[page.index('<tr data-queue="other">') :].split("</tr>")[0]
+    assert '<td class="consumers" data-consumers>dsi-jobs 1, node 1</td>' in test_row
+    assert "data-not-here" not in test_row
+    assert '<td class="consumers bad" data-consumers>none</td>' in other_row
+    assert "data-not-here" in other_row, "consumed elsewhere (or by nobody), not here"
+    assert 'data-summary="unconsumed"><b>1</b>' in page
+    assert "This process consumes test: 1 of the 2 queues below." in page
+
+    queues.failed_jobs["other"] = [FAILED_JOB]
+    assert (await http.get("/dashboard/queues/other", headers=auth)).status_code == 200
+    answer = await http.post("/dashboard/queues/other/jobs/7/retry", headers=auth)
+    assert (answer.status_code, queues.retried) == (303, [("other", "7")])
+
+
+async def test_a_redis_that_refuses_client_list_flags_nothing() -> None:
+    feeds = replace(FEEDS, consumers=FakeConsumers(None), scope=scope_of(["test", "other"]))
+    page = (
+        await client(FakeQueues(), feeds=feeds).get(
+            "/dashboard", headers={"authorization": f"Bearer {TOKEN}"}
+        )
+    ).text
+    assert page.count("data-consumers>unknown<") == 2
+    assert 'data-summary="unconsumed"><b>0</b>' in page

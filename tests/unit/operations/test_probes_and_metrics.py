@@ -5,10 +5,17 @@ from collections.abc import Mapping
 import httpx
 from pydantic import SecretStr
 
+from adapters.bullmq.consumers import Consumer
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import StaticTokenVerifier
 from entrypoints.http.metrics import JobMetrics, QueueStatsRefresher
-from tests.unit.entrypoints.test_http_app import FakeMonitor, redis_down, redis_up
+from tests.unit.entrypoints.test_http_app import (
+    FakeConsumers,
+    FakeMonitor,
+    redis_down,
+    redis_up,
+    scope_of,
+)
 
 TOKEN = "monitor-token"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
@@ -31,6 +38,17 @@ async def test_probes_pass_without_a_token_when_all_is_well() -> None:
         200,
         {"ok": ["redis", "workers_started", "worker_loops"], "failing": {}},
     )
+
+
+async def test_readyz_says_which_queues_this_process_consumes() -> None:
+    app = create_app(
+        monitor=FakeMonitor(), ping_redis=redis_up, verifier=StaticTokenVerifier(SecretStr(TOKEN)),
+        grace_s=1, scope=scope_of(["test", "passwordreset_v1", "other"], ["test", "other"]),
+    )  # fmt: skip
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    answer = await http.get("/readyz")
+    assert answer.status_code == 200
+    assert answer.json()["queues"] == {"selection": "test,other", "consuming": ["other", "test"]}
 
 
 async def test_readyz_names_every_failing_check() -> None:
@@ -119,7 +137,9 @@ async def test_refresher_sums_waiting_states_and_drops_departed_queues() -> None
               "completed": 9, "failed": 3}  # fmt: skip
     queues = ["a", "b"]
     reader = FakeReader({"a": counts, "b": counts}, None)
-    refresher = QueueStatsRefresher(metrics=metrics, reader=reader, queues=lambda: queues)
+    refresher = QueueStatsRefresher(
+        metrics=metrics, reader=reader, scope=scope_of(queues), consumers=FakeConsumers()
+    )
 
     await refresher.refresh()
     text = metrics.exposition().decode()
@@ -132,3 +152,50 @@ async def test_refresher_sums_waiting_states_and_drops_departed_queues() -> None
     await refresher.refresh()
     assert 'queue="b"' not in metrics.exposition().decode()
     assert reader.reads == 3
+
+
+async def test_refresher_counts_queues_with_jobs_waiting_and_nobody_attached() -> None:
+    metrics = JobMetrics()
+    waiting = {"waiting": 1, "prioritized": 0, "paused": 0, "active": 0, "delayed": 0,
+               "completed": 0, "failed": 0}  # fmt: skip
+    idle = {**waiting, "waiting": 0}
+    reader = FakeReader({"mine": waiting, "node": waiting, "empty": idle, "left": waiting}, None)
+    attached = {
+        "mine": [Consumer("mine", "dsi-jobs", "dsi-jobs-h-1", "a:1")],
+        "node": [Consumer("node", "node", "", "b:1"), Consumer("node", "node", "", "c:1")],
+    }
+    refresher = QueueStatsRefresher(
+        metrics=metrics, reader=reader, consumers=FakeConsumers(attached),
+        scope=scope_of(["mine", "node", "empty", "left"], consumed=["mine"]),
+    )  # fmt: skip
+
+    await refresher.refresh()
+    text = metrics.exposition().decode()
+    for line in (
+        'dsi_jobs_queue_consumers{kind="dsi-jobs",queue="mine"} 1.0',
+        'dsi_jobs_queue_consumers{kind="node",queue="node"} 2.0',
+        'dsi_jobs_queue_consumers{kind="node",queue="left"} 0.0',
+        'dsi_jobs_queue_unconsumed{queue="left"} 1.0',
+        'dsi_jobs_queue_unconsumed{queue="empty"} 0.0',
+        'dsi_jobs_queue_unconsumed{queue="node"} 0.0',
+        "dsi_jobs_queues_unconsumed 1.0",
+        'dsi_jobs_queue_consumed_here{queue="mine"} 1.0',
+        'dsi_jobs_queue_consumed_here{queue="node"} 0.0',
+    ):
+        assert line in text, line
+
+
+async def test_unknown_consumers_are_never_counted_as_none() -> None:
+    metrics = JobMetrics()
+    waiting = {"waiting": 3, "prioritized": 0, "paused": 0, "active": 0, "delayed": 0,
+               "completed": 0, "failed": 0}  # fmt: skip
+    refresher = QueueStatsRefresher(
+        metrics=metrics, reader=FakeReader({"q": waiting}, None), scope=scope_of(["q"]),
+        consumers=FakeConsumers(None),
+    )  # fmt: skip
+
+    await refresher.refresh()
+    text = metrics.exposition().decode()
+    assert "dsi_jobs_queue_unconsumed{" not in text
+    assert "dsi_jobs_queue_consumers{" not in text
+    assert 'dsi_jobs_queue_jobs{queue="q",state="waiting"} 3.0' in text

@@ -1,0 +1,114 @@
+"""``dsi-jobs status`` and ``dsi-jobs worker --queues`` in-process, on a private Redis where
+workers are attached as Node bullmq 5 and this service name their connections."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+import redis.asyncio as redis
+import structlog
+from bullmq import Queue
+
+from adapters.bullmq.consumers import worker_client_name
+from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
+from entrypoints.cli import main
+from tests.support.redis_server import RedisServer, running_redis
+
+pytestmark = pytest.mark.real
+
+APP = "5c0e1a2b-0000-4000-8000-0000000c011c"
+PUSH_QUEUE = f"sendwsuserupdated_v1_{APP}"
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**config)
+
+
+@pytest.fixture
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisServer]:
+    with running_redis(tmp_path) as redis_server:
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("LOCAL_REDIS_CONN", redis_server.url)
+        yield redis_server
+
+
+@asynccontextmanager
+async def attached(url: str, *client_names: str) -> AsyncIterator[None]:
+    """Connections named as BullMQ workers name them, held open like a worker's."""
+    clients = [redis.Redis.from_url(url) for _ in client_names]
+    try:
+        for client, name in zip(clients, client_names, strict=True):
+            await client.client_setname(name)
+        yield
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+async def enqueue(url: str, queue: str, count: int) -> None:
+    client = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        for _ in range(count):
+            await Queue(queue, {"connection": client}).add(queue, {}, PRODUCER_JOB_OPTIONS)
+    finally:
+        await client.aclose()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def row(out: str, queue: str) -> list[str]:
+    line = next(line for line in out.splitlines() if f" {queue} " in line)
+    return [cell.strip() for cell in line.split("│")[1:-1]]
+
+
+def test_status_shows_each_queues_consumers_and_flags_the_unconsumed(
+    server: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.url + "/4"
+
+    async def scenario() -> tuple[int, str, str]:
+        await enqueue(url, "test", 2)
+        await enqueue(url, PUSH_QUEUE, 3)
+        node = "bull:dGVzdA=="  # Node's name for a worker of "test" (base64)
+        ours = worker_client_name("test", "dsi-jobs-host-1")
+        elsewhere = "bull:dGVzdA=="  # the same name in another database is not a consumer
+        async with attached(url, node, ours), attached(server.url + "/9", elsewhere):
+            return await asyncio.to_thread(run, capsys, "status", "--queues", "test,sendws*")
+
+    code, out, _ = asyncio.run(scenario())
+
+    assert code == 0
+    assert row(out, "test") == ["test", "2", "0", "0", "0", "0", "dsi-jobs 1, node 1", "yes", ""]
+    assert row(out, PUSH_QUEUE)[-3:] == ["NO CONSUMER", "yes", ""]
+    assert row(out, "passwordreset_v1")[-3:] == ["none", "", ""]
+    assert "consumes test,sendws*: 2 of the" in out
+    assert "1 queue(s) with jobs waiting and no worker attached." in out
+
+
+def test_a_pattern_that_matches_nothing_stops_status_and_worker(
+    server: RedisServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = run(capsys, "status", "--queues", "test,pasword*")
+    assert code == 1
+    assert "invalid configuration" in err
+    assert "JOBS_QUEUES: 'pasword*' matches no queue" in err
+
+    monkeypatch.setenv("LOCAL_ENV", "dev")
+    monkeypatch.setenv("JOBS_EXCLUDE_QUEUES", "sendwsorganisation*,userupdatd_v1")
+    code, _, err = run(capsys, "worker")
+    assert code == 1
+    assert "JOBS_EXCLUDE_QUEUES: 'userupdatd_v1' matches no queue" in err
+    assert "sendwsorganisation*" not in err, "a per-application family matches"
