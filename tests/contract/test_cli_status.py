@@ -15,6 +15,9 @@ from bullmq import Queue
 from adapters.bullmq.consumers import worker_client_name
 from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
 from entrypoints.cli import main
+from entrypoints.queue_selection import QueueSelectionError
+from entrypoints.settings import Settings
+from entrypoints.worker.main import run_worker
 from tests.support.redis_server import RedisServer, running_redis
 
 pytestmark = pytest.mark.real
@@ -106,9 +109,11 @@ def test_a_pattern_that_matches_nothing_stops_status_and_worker(
     assert "invalid configuration" in err
     assert "JOBS_QUEUES: 'pasword*' matches no queue" in err
 
+    # the worker itself (not through main, which would configure the process's logging)
     monkeypatch.setenv("LOCAL_ENV", "dev")
     monkeypatch.setenv("JOBS_EXCLUDE_QUEUES", "sendwsorganisation*,userupdatd_v1")
-    code, _, err = run(capsys, "worker")
-    assert code == 1
-    assert "JOBS_EXCLUDE_QUEUES: 'userupdatd_v1' matches no queue" in err
-    assert "sendwsorganisation*" not in err, "a per-application family matches"
+    with pytest.raises(QueueSelectionError) as refused:
+        asyncio.run(run_worker(Settings()))
+    assert refused.value.problems == [
+        "JOBS_EXCLUDE_QUEUES: 'userupdatd_v1' matches no queue (see 'dsi-jobs jobs')"
+    ], "sendwsorganisation* matches a per-application family"
