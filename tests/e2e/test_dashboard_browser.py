@@ -121,7 +121,7 @@ def test_the_dashboard_in_a_browser(
         row = page.locator(f'tr[data-queue="{QUEUE}"]')
         assert row.locator('[data-state="failed"]').inner_text() == "2"
         assert row.locator('[data-state="delayed"]').inner_text() == "1"
-        assert row.locator("[data-consumers]").inner_text() == "this worker"
+        assert row.locator("[data-consumers]").inner_text() == "dsi-jobs 1", "from CLIENT LIST"
         page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
 
         stopped = httpx.patch(
