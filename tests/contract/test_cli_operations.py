@@ -366,5 +366,5 @@ def test_status_lists_push_queues_holding_jobs_with_the_workers_note(
     assert code == 0
     (row,) = [line for line in out.splitlines() if queue in line]
     cells = [cell.strip() for cell in row.strip("│ ").split("│")]
-    assert cells == [queue, "1", "0", "0", "0", "0", "unsubscribed: draining"]
+    assert cells == [queue, "1", "0", "0", "0", "0", "NO CONSUMER", "yes", "unsubscribed: draining"]
     assert any(" test " in line for line in out.splitlines()), "the fixed queues still come first"
