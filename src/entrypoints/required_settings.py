@@ -11,7 +11,9 @@ Outside ``dev`` (``LOCAL_ENV``) the worker does not start when
   from each job family's specs, so a new job's needs are found without a list to keep;
 * ``GOVNOTIFY_TEMP_MAP`` lacks a template key a registered job may send (``SendsEmail``);
 * neither ``JOBS_MONITOR_ALLOWED_ROLES`` nor ``JOBS_MONITOR_ALLOWED_CLIENT_IDS`` says who may
-  use ``/monitor``, ``/metrics`` and ``/dashboard`` (every token would be refused).
+  use ``/monitor``, ``/metrics`` and ``/dashboard`` (every token would be refused);
+* a ``JOBS_QUEUES``/``JOBS_EXCLUDE_QUEUES`` pattern matches no queue (in ``dev`` too the worker
+  then refuses to start: ``entrypoints.queue_selection``).
 
 The embedded stand-ins of the first three are allowed outside ``dev`` only with
 ``JOBS_ALLOW_EMBEDDED_DEFAULTS=true`` (never a partial SQL Server set). In ``dev`` the same
@@ -32,7 +34,8 @@ from entrypoints.container import (
     resolve,
     stop_resources,
 )
-from entrypoints.registry import Registry
+from entrypoints.queue_selection import QueueSelectionError
+from entrypoints.registry import DYNAMIC_FAMILIES, Registry
 from entrypoints.settings import Settings
 
 EMBEDDED_HINT = "LOCAL_ENV=dev or JOBS_ALLOW_EMBEDDED_DEFAULTS=true"
@@ -86,7 +89,18 @@ async def configuration_problems(settings: Settings) -> list[str]:
             settings_problems(settings)
             + monitor_problems(settings)
             + wiring_problems(container, registry, settings)
+            + queue_selection_problems(settings, registry)
         )
+
+
+def queue_selection_problems(settings: Settings, registry: Registry) -> list[str]:
+    """A ``JOBS_QUEUES``/``JOBS_EXCLUDE_QUEUES`` pattern that matches no queue (a typo would
+    leave the queue meant unconsumed), or a selection of nothing."""
+    try:
+        settings.queue_selection.check(registry, DYNAMIC_FAMILIES)
+    except QueueSelectionError as refused:
+        return refused.problems
+    return []
 
 
 async def required_template_keys(settings: Settings) -> frozenset[str]:

@@ -198,6 +198,10 @@ FAULTS = {
         "notify templates", "supportRequest: a sms template, not an e-mail template",
         apply=_notify_templates(lambda _: "sms"),
     ),
+    "queue-pattern-typo": Fault(
+        "configuration", "JOBS_QUEUES: 'pasword*' matches no queue",
+        lambda _: {"JOBS_QUEUES": "test,pasword*"},
+    ),
     "aad-401": Fault(
         "azure ad token", "answered 401", lambda _: {"AAD_SHD_CLIENT_SECRET": "not-the-secret"}
     ),
