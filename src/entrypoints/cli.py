@@ -26,12 +26,12 @@ from entrypoints.cli_operations import (
     add_operations_commands,
     run_operation,
 )
+from entrypoints.cli_status import show_status
 from entrypoints.cli_sync_state import (
     SyncStateUsageError,
     add_sync_state_commands,
     run_sync_state,
 )
-from entrypoints.cli_status import show_status
 from entrypoints.container import (
     Application,
     build_container,
