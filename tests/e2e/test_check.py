@@ -214,7 +214,7 @@ FAULTS = {
         apply=_set("platform", "services_status", 404),
     ),
     "state-tables-missing": Fault(
-        "state database", "lacks organisation_state, role_state, user_state",
+        "state database", "lacks organisation_state, role_state, sync_progress, user_state",
         lambda d: {"JOBS_STATE_DATABASE_URL": f"sqlite+aiosqlite:///{d.workdir / 'new.sqlite3'}"},
     ),
     "wsdl-operation-missing": Fault(
