@@ -22,7 +22,7 @@ from bullmq import Queue
 from tests.support.processes import worker_process
 from tests.support.redis_server import free_port
 
-from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
+from adapters.redis_queue.publisher import PRODUCER_JOB_OPTIONS
 from bench.procs import NODE_DIR, peak_rss_mb
 
 

@@ -143,8 +143,8 @@ class PlatformLinks:
     """Base URLs of the platform's sites, used to build links in e-mails (catalogue §1.9).
 
     Links are built by plain concatenation as the original did (``help_url + "/contact-us"``).
-    A value is ``None`` when its variable is unset; ``domain.use_cases.settings_required`` turns
-    that into a job failure naming the variable, so the worker itself still starts.
+    A value is ``None`` when its variable is unset; ``domain.use_cases.email.settings_required``
+    turns that into a job failure naming the variable, so the worker itself still starts.
     """
 
     interactions_url: str | None = None

@@ -17,7 +17,7 @@ import structlog
 from pydantic import ValidationError
 from rich.console import Console
 
-from adapters.bullmq.inspector import PENDING_KEYS
+from adapters.redis_queue.inspector import PENDING_KEYS
 from domain.errors import InvalidPayload, UpstreamMisconfigured, UpstreamUnavailable
 from entrypoints.cli_check import add_check_command, run_check
 from entrypoints.cli_operations import (

@@ -20,8 +20,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from adapters.bullmq.inspector import CLEANABLE_STATES, LISTED_STATES, BullmqQueueInspector
-from adapters.bullmq.job_records import JobRecord
+from adapters.redis_queue.inspector import CLEANABLE_STATES, LISTED_STATES, BullmqQueueInspector
+from adapters.redis_queue.job_records import JobRecord
 from entrypoints import job_listing
 from entrypoints.masking import mask_job
 from entrypoints.terminal import printable

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from adapters.bullmq.consumers import BullmqConsumers
-from adapters.bullmq.inspector import BullmqQueueInspector
+from adapters.redis_queue.consumers import BullmqConsumers
+from adapters.redis_queue.inspector import BullmqQueueInspector
 from entrypoints.cli_operations import literal
 from entrypoints.queue_selection import QueueSelection
 from entrypoints.queue_view import QueueView, queue_views

@@ -11,15 +11,15 @@ from typing import Any, TypeVar
 
 from dependency_injector import containers, providers
 
-from adapters.bullmq.consumers import BullmqConsumers
-from adapters.bullmq.delivery_log import RedisDeliveryLog
-from adapters.bullmq.inspector import BullmqQueueInspector
-from adapters.bullmq.publisher import BullmqJobPublisher
 from adapters.notify.budget import RedisSendBudget, ThrottledEmailSender
 from adapters.notify.email_sender import NotifyEmailSender
 from adapters.outbox.email_sender import OutboxEmailSender
 from adapters.outbox.webhook_sender import OutboxWebhookSender
 from adapters.platform_api.directories import HttpDirectories, open_http_directories
+from adapters.redis_queue.consumers import BullmqConsumers
+from adapters.redis_queue.inspector import BullmqQueueInspector
+from adapters.redis_queue.publisher import BullmqJobPublisher
+from adapters.redis_state.delivery_log import RedisDeliveryLog
 from adapters.soap.http_client import open_soap_http_client
 from adapters.soap.outbox import SoapEnvelopeOutbox
 from adapters.soap.service import SoapLegacyWebService

@@ -7,9 +7,9 @@ escape each cell for their medium (HTML, terminal).
 import time
 from datetime import UTC, datetime
 
-from adapters.bullmq.job_records import JobRecord
+from adapters.redis_queue.job_records import JobRecord
 
-COLUMNS = {  # one entry per ``adapters.bullmq.inspector.LISTED_STATES``
+COLUMNS = {  # one entry per ``adapters.redis_queue.inspector.LISTED_STATES``
     "waiting": ("id", "name", "created", "attempts made"),
     "active": ("id", "name", "started", "attempt"),
     "delayed": ("id", "name", "attempt", "next run", "last error"),

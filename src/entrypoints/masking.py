@@ -9,7 +9,7 @@ are searched, nesting stops at ``MAX_DEPTH`` and at most ``MAX_VALUES`` values a
 from dataclasses import replace
 from typing import Any
 
-from adapters.bullmq.job_records import JobRecord
+from adapters.redis_queue.job_records import JobRecord
 from domain.personal_data import (
     is_email_address,
     is_free_text_key,

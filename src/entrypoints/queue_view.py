@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from adapters.bullmq.consumers import Consumer
+from adapters.redis_queue.consumers import Consumer
 from entrypoints.queue_selection import QueueSelection
 
 CONSUMER_KINDS = ("dsi-jobs", "node", "python")

@@ -27,7 +27,7 @@ from typing import Any, cast
 from dependency_injector import providers
 from pydantic import SecretStr
 
-from domain.use_cases.email_delivery import SendsEmail
+from domain.use_cases.email.delivery import SendsEmail
 from entrypoints.container import (
     Application,
     build_container,

@@ -11,8 +11,8 @@ import redis.asyncio as redis
 from bullmq import Queue
 from pydantic import BaseModel, ConfigDict
 
-from adapters.bullmq.consumers import BullmqConsumers, worker_client_name
-from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
+from adapters.redis_queue.consumers import BullmqConsumers, worker_client_name
+from adapters.redis_queue.publisher import PRODUCER_JOB_OPTIONS
 from domain.errors import InvalidPayload, UpstreamUnavailable
 from domain.model import JobContext
 from entrypoints.registry import JobSpec

@@ -15,8 +15,8 @@ import structlog
 from bullmq import Queue
 from pydantic import BaseModel, ConfigDict
 
-from adapters.bullmq.inspector import BullmqQueueInspector
-from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
+from adapters.redis_queue.inspector import BullmqQueueInspector
+from adapters.redis_queue.publisher import PRODUCER_JOB_OPTIONS
 from domain.errors import InvalidPayload, UpstreamUnavailable
 from domain.model import JobContext
 from entrypoints.cli import main

@@ -12,8 +12,8 @@ import redis.asyncio as redis
 import structlog
 from bullmq import Queue
 
-from adapters.bullmq.consumers import worker_client_name
-from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
+from adapters.redis_queue.consumers import worker_client_name
+from adapters.redis_queue.publisher import PRODUCER_JOB_OPTIONS
 from entrypoints.cli import main
 from entrypoints.queue_selection import QueueSelectionError
 from entrypoints.settings import Settings

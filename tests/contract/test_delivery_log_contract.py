@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
-from adapters.bullmq.delivery_log import RedisDeliveryLog
 from adapters.memory.state_store import InMemoryDeliveryLog
+from adapters.redis_state.delivery_log import RedisDeliveryLog
 from ports.state_store import DeliveryLog
 
 pytestmark = pytest.mark.real

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import redis.asyncio as redis
 
-from adapters.bullmq.publisher import BullmqJobPublisher
 from adapters.memory.job_publisher import InMemoryJobPublisher
+from adapters.redis_queue.publisher import BullmqJobPublisher
 from ports.job_publisher import JobPublisher
 from tests.support.processes import node, require_node_modules
 

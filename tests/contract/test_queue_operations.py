@@ -10,9 +10,9 @@ import redis.asyncio as redis
 from bullmq import Queue
 from pydantic import BaseModel, ConfigDict
 
-from adapters.bullmq.inspector import BullmqQueueInspector
-from adapters.bullmq.job_records import UNDECODABLE
-from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
+from adapters.redis_queue.inspector import BullmqQueueInspector
+from adapters.redis_queue.job_records import UNDECODABLE
+from adapters.redis_queue.publisher import PRODUCER_JOB_OPTIONS
 from domain.errors import InvalidPayload
 from domain.model import JobContext
 from entrypoints.registry import JobSpec

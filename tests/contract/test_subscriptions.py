@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import redis.asyncio as redis
 
-from adapters.bullmq.inspector import BullmqQueueInspector
-from adapters.bullmq.publisher import BullmqJobPublisher
+from adapters.redis_queue.inspector import BullmqQueueInspector
+from adapters.redis_queue.publisher import BullmqJobPublisher
 from domain.errors import UpstreamUnavailable
 from domain.model import Application, JobContext
 from domain.use_cases.legacy_sync.discover_subscribed_applications import Subscriptions

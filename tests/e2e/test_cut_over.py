@@ -29,7 +29,7 @@ import pytest
 import redis.asyncio as aioredis
 from bullmq import Queue
 
-from adapters.bullmq.inspector import BullmqQueueInspector
+from adapters.redis_queue.inspector import BullmqQueueInspector
 from tests.e2e.harness import eventually, queue_url, worker_env
 from tests.support.asgi_server import serve
 from tests.support.notify_stand_in import NotifyApiKey, NotifyStandIn, running_notify_stand_in

@@ -20,7 +20,7 @@ import httpx
 import redis.asyncio as redis
 from bullmq import Queue
 
-from adapters.bullmq.publisher import PRODUCER_JOB_OPTIONS
+from adapters.redis_queue.publisher import PRODUCER_JOB_OPTIONS
 from tests.support.notify_stand_in import NotifyStandIn
 from tests.support.processes import DSI_JOBS, clean_env, node_async
 from tests.support.redis_server import free_port

@@ -6,7 +6,7 @@ from adapters.memory.directories import InMemoryDirectories
 from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.job_publisher import InMemoryJobPublisher
 from adapters.memory.state_store import InMemoryDeliveryLog
-from domain.use_cases.email_delivery import EmailDelivery
+from domain.use_cases.email.delivery import EmailDelivery
 
 
 @pytest.fixture

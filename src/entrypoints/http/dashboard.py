@@ -2,13 +2,13 @@
 job's page; retry, promote, pause and resume.
 
 Everything is read from BullMQ's own keys and changed with BullMQ's own scripts
-(``adapters.bullmq.inspector``), so the page is right whichever process (Python or Node) did the
-work and Node tools agree with what it did. Only the queues this worker knows of can be viewed
-or changed: those it consumes and, given its ``QueueScope``, every other fixed or subscribed
-push queue, whoever consumes it. Pages list at most ``PAGE_SIZE`` jobs; job data, options,
-reasons and stack traces are masked (``entrypoints.masking``) and pages holding job data are
-masked and rendered on a worker thread, so a large job cannot hold up the event loop the workers
-and probes run on.
+(``adapters.redis_queue.inspector``), so the page is right whichever process (Python or Node)
+did the work and Node tools agree with what it did. Only the queues this worker knows of can be
+viewed or changed: those it consumes and, given its ``QueueScope``, every other fixed or
+subscribed push queue, whoever consumes it. Pages list at most ``PAGE_SIZE`` jobs; job data,
+options, reasons and stack traces are masked (``entrypoints.masking``) and pages holding job
+data are masked and rendered on a worker thread, so a large job cannot hold up the event loop
+the workers and probes run on.
 Authentication and CSRF: ``entrypoints.http.dashboard_auth``.
 """
 
@@ -23,10 +23,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from adapters.bullmq.inspector import LISTED_STATES, JobPage, Progress
-from adapters.bullmq.job_records import JobRecord
-from adapters.bullmq.throughput import MinuteCount
 from adapters.notify.budget import BudgetUsage
+from adapters.redis_queue.inspector import LISTED_STATES, JobPage, Progress
+from adapters.redis_queue.job_records import JobRecord
+from adapters.redis_queue.throughput import MinuteCount
 from domain.errors import UpstreamUnavailable
 from entrypoints.http import dashboard_html as html
 from entrypoints.http import dashboard_jobs_html as jobs_html
@@ -41,7 +41,7 @@ PAGE_SIZE = 50
 
 
 class QueueOperations(Protocol):
-    """What the dashboard reads and does (``adapters.bullmq.inspector.BullmqQueueInspector``)."""
+    """What the dashboard reads and does (``redis_queue.inspector.BullmqQueueInspector``)."""
 
     async def counts(self, queue: str) -> dict[str, int]: ...
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from html import escape
 from urllib.parse import quote
 
-from adapters.bullmq.throughput import MinuteCount
+from adapters.redis_queue.throughput import MinuteCount
 from entrypoints.http.dashboard_summary import Overview, QueueRow, Subscription
 from entrypoints.job_listing import moment, now_ms
 

@@ -10,9 +10,9 @@ from html import escape
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from adapters.bullmq.inspector import LISTED_STATES, JobPage
-from adapters.bullmq.job_records import JobRecord
-from adapters.bullmq.throughput import MinuteCount
+from adapters.redis_queue.inspector import LISTED_STATES, JobPage
+from adapters.redis_queue.job_records import JobRecord
+from adapters.redis_queue.throughput import MinuteCount
 from entrypoints import job_listing
 from entrypoints.http.dashboard_html import chart, counts_cards, legend, page, queue_url
 from entrypoints.registry import queue_family

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import redis.asyncio as redis
 
-from adapters.bullmq.errors import translate_redis_errors
+from adapters.common.redis_errors import translate_redis_errors
 
 MAX_SESSION_S = 8 * 3600
 KEY_PREFIX = "dsi-jobs:dashboard-session:"

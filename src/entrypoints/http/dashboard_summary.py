@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from adapters.bullmq.throughput import MinuteCount
 from adapters.notify.budget import BudgetUsage
+from adapters.redis_queue.throughput import MinuteCount
 from entrypoints.queue_view import operator_counts
 from entrypoints.registry import FAMILIES, queue_family
 

@@ -8,37 +8,37 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
-from domain.use_cases.ask_approvers_for_organisation_access import (
+from domain.use_cases.approvers.ask_approvers_for_organisation_access import (
     AskApproversForOrganisationAccess,
     AskApproversForOrganisationAccessUseCase,
 )
-from domain.use_cases.notify_approvers_of_organisation_request_outcome import (
+from domain.use_cases.approvers.notify_approvers_of_organisation_request_outcome import (
     NotifyApproversOfOrganisationRequestOutcome,
     NotifyApproversOfOrganisationRequestOutcomeUseCase,
 )
-from domain.use_cases.route_organisation_request import (
+from domain.use_cases.approvers.route_organisation_request import (
     RouteOrganisationRequest,
     RouteOrganisationRequestUseCase,
 )
-from domain.use_cases.send_access_request_outcome import (
+from domain.use_cases.email.send_access_request_outcome import (
     SendAccessRequestOutcome,
     SendAccessRequestOutcomeUseCase,
 )
-from domain.use_cases.send_change_email_verification import (
+from domain.use_cases.email.send_change_email_verification import (
     SendChangeEmailVerification,
     SendChangeEmailVerificationUseCase,
 )
-from domain.use_cases.send_email_change_notice import (
+from domain.use_cases.email.send_email_change_notice import (
     SendEmailChangeNotice,
     SendEmailChangeNoticeUseCase,
 )
-from domain.use_cases.send_existing_account_notice import (
+from domain.use_cases.email.send_existing_account_notice import (
     SendExistingAccountNotice,
     SendExistingAccountNoticeUseCase,
 )
-from domain.use_cases.send_invitation import SendInvitation, SendInvitationUseCase
-from domain.use_cases.send_password_reset import SendPasswordReset, SendPasswordResetUseCase
-from domain.use_cases.send_permission_level_changed import (
+from domain.use_cases.email.send_invitation import SendInvitation, SendInvitationUseCase
+from domain.use_cases.email.send_password_reset import SendPasswordReset, SendPasswordResetUseCase
+from domain.use_cases.email.send_permission_level_changed import (
     SendPermissionLevelChanged,
     SendPermissionLevelChangedUseCase,
 )

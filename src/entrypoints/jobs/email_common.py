@@ -8,8 +8,8 @@ domain objects in one place.
 from dependency_injector import containers, providers
 
 from domain.model import EmailSettings, PlatformLinks
-from domain.use_cases.approver_outcome import OutcomeToApproversSender
-from domain.use_cases.email_delivery import EmailDelivery
+from domain.use_cases.approvers.outcome import OutcomeToApproversSender
+from domain.use_cases.email.delivery import EmailDelivery
 
 
 class EmailCommon(containers.DeclarativeContainer):

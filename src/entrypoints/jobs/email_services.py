@@ -10,59 +10,62 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
-from domain.use_cases.approver_request import ApproverRequestSender
-from domain.use_cases.ask_approvers_for_service_access import (
+from domain.use_cases.approvers.ask_approvers_for_service_access import (
     AskApproversForServiceAccess,
     AskApproversForServiceAccessUseCase,
 )
-from domain.use_cases.ask_approvers_for_sub_service_access import (
+from domain.use_cases.approvers.ask_approvers_for_sub_service_access import (
     AskApproversForSubServiceAccess,
     AskApproversForSubServiceAccessUseCase,
 )
-from domain.use_cases.notify_added_to_organisation import (
-    NotifyAddedToOrganisation,
-    NotifyAddedToOrganisationUseCase,
-)
-from domain.use_cases.notify_approvers_of_service_request_outcome import (
+from domain.use_cases.approvers.notify_approvers_of_service_request_outcome import (
     NotifyApproversOfServiceRequestOutcome,
     NotifyApproversOfServiceRequestOutcomeUseCase,
 )
-from domain.use_cases.notify_approvers_of_sub_service_request_outcome import (
+from domain.use_cases.approvers.notify_approvers_of_sub_service_request_outcome import (
     NotifyApproversOfSubServiceRequestOutcome,
     NotifyApproversOfSubServiceRequestOutcomeUseCase,
 )
-from domain.use_cases.notify_removed_from_organisation import (
+from domain.use_cases.approvers.request import ApproverRequestSender
+from domain.use_cases.email.notify_added_to_organisation import (
+    NotifyAddedToOrganisation,
+    NotifyAddedToOrganisationUseCase,
+)
+from domain.use_cases.email.notify_removed_from_organisation import (
     NotifyRemovedFromOrganisation,
     NotifyRemovedFromOrganisationUseCase,
 )
-from domain.use_cases.notify_request_rejected import (
+from domain.use_cases.email.notify_request_rejected import (
     SERVICE_TEMPLATE,
     SUB_SERVICE_TEMPLATE,
     NotifyRequestRejected,
     NotifyRequestRejectedUseCase,
 )
-from domain.use_cases.notify_service_added_v1 import (
+from domain.use_cases.email.notify_service_added_v1 import (
     NotifyServiceAddedV1,
     NotifyServiceAddedV1UseCase,
 )
-from domain.use_cases.notify_service_added_v2 import (
+from domain.use_cases.email.notify_service_added_v2 import (
     NotifyServiceAddedV2,
     NotifyServiceAddedV2UseCase,
 )
-from domain.use_cases.notify_service_removed import (
+from domain.use_cases.email.notify_service_removed import (
     NotifyServiceRemoved,
     NotifyServiceRemovedUseCase,
 )
-from domain.use_cases.notify_sub_service_request_approved import (
+from domain.use_cases.email.notify_sub_service_request_approved import (
     NotifySubServiceRequestApproved,
     NotifySubServiceRequestApprovedUseCase,
 )
-from domain.use_cases.remind_overdue_requests import (
+from domain.use_cases.email.remind_overdue_requests import (
     RemindOverdueRequests,
     RemindOverdueRequestsUseCase,
 )
-from domain.use_cases.removal_notice import RemovalNoticeSender
-from domain.use_cases.send_support_request import SendSupportRequest, SendSupportRequestUseCase
+from domain.use_cases.email.removal_notice import RemovalNoticeSender
+from domain.use_cases.email.send_support_request import (
+    SendSupportRequest,
+    SendSupportRequestUseCase,
+)
 from entrypoints.jobs.email_common import EmailCommon
 from entrypoints.registry import JobSpec, RateLimit
 from entrypoints.worker.retry import EMAIL_RETRY

@@ -14,16 +14,16 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
-from domain.use_cases.complete_public_invitation import (
+from domain.use_cases.public_api.complete_public_invitation import (
     CompletePublicInvitation,
     CompletePublicInvitationUseCase,
 )
-from domain.use_cases.notify_relying_party import (
+from domain.use_cases.public_api.notify_relying_party import (
     NOTIFY_RELYING_PARTY_QUEUE,
     NotifyRelyingParty,
     NotifyRelyingPartyUseCase,
 )
-from domain.use_cases.request_public_invitation import (
+from domain.use_cases.public_api.request_public_invitation import (
     RequestPublicInvitation,
     RequestPublicInvitationUseCase,
 )

@@ -15,12 +15,6 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from domain.model import Application
-from domain.use_cases.legacy_sync.catalogue import (
-    ORGANISATION_PUSH,
-    ROLE_PUSH,
-    USER_PUSH,
-    push_queue,
-)
 from domain.use_cases.legacy_sync.discover_subscribed_applications import (
     DiscoverSubscribedApplications,
 )
@@ -42,6 +36,12 @@ from domain.use_cases.legacy_sync.push_organisation_update import (
 )
 from domain.use_cases.legacy_sync.push_role_update import PushRoleUpdate, PushRoleUpdateUseCase
 from domain.use_cases.legacy_sync.push_user_update import PushUserUpdate, PushUserUpdateUseCase
+from domain.use_cases.legacy_sync.service_catalogue import (
+    ORGANISATION_PUSH,
+    ROLE_PUSH,
+    USER_PUSH,
+    push_queue,
+)
 from domain.use_cases.legacy_sync.service_list_guard import ServiceListGuard
 from domain.use_cases.legacy_sync.sync_state import STALE
 from domain.use_cases.legacy_sync.unreachable_push import AnyPush, FailUnreachablePushUseCase

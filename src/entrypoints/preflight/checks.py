@@ -13,9 +13,9 @@ import redis.asyncio as redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from adapters.bullmq.server_probe import redis_facts
 from adapters.notify.email_sender import NotifyEmailSender
 from adapters.platform_api.directories import PROBE_ROUTES, HttpDirectories
+from adapters.redis_queue.server_probe import redis_facts
 from adapters.sql_state.engine import create_state_engine
 from adapters.sql_state.probe import probe_state_database
 from domain.errors import WorkerError

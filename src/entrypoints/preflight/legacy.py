@@ -6,11 +6,11 @@ from collections import defaultdict
 from adapters.soap.service import SoapLegacyWebService
 from domain.errors import UpstreamMisconfigured
 from domain.model import Application
-from domain.use_cases.legacy_sync.catalogue import PUSH_OPERATIONS
 from domain.use_cases.legacy_sync.discover_subscribed_applications import (
     DiscoverSubscribedApplications,
     Subscriptions,
 )
+from domain.use_cases.legacy_sync.service_catalogue import PUSH_OPERATIONS
 from entrypoints.container import Application as Container
 from entrypoints.container import resolve
 from entrypoints.preflight.rows import PASS, CheckRow, probe_row

@@ -33,7 +33,7 @@ from bullmq import UnrecoverableError, Worker
 from bullmq.custom_errors import WaitingChildrenError
 from bullmq.scripts import Scripts, raw2NextJobData
 
-from adapters.bullmq.consumers import worker_client_name
+from adapters.redis_queue.consumers import worker_client_name
 from domain.errors import PermanentError, RetryableError
 from domain.model import JobContext
 from domain.personal_data import redact_text

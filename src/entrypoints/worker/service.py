@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 
-from adapters.bullmq.consumers import DSI_JOBS_WORKER
+from adapters.redis_queue.consumers import DSI_JOBS_WORKER
 from entrypoints.registry import JobSpec, Registry
 from entrypoints.tracing import NO_TRACING, Tracing
 from entrypoints.worker.bullmq_worker import DsiWorker, JobObserver, make_processor

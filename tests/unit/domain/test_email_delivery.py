@@ -6,7 +6,7 @@ from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import TemplateNotConfigured, UpstreamUnavailable
 from domain.model import EmailMessage, JobContext
-from domain.use_cases.email_delivery import EmailDelivery
+from domain.use_cases.email.delivery import EmailDelivery
 
 
 def messages(count: int, template: str = "approverRequestAccess") -> list[tuple[str, EmailMessage]]:

@@ -8,11 +8,11 @@ from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamUnavailable
 from domain.model import EmailMessage
-from domain.use_cases.ask_approvers_for_organisation_access import (
+from domain.use_cases.approvers.ask_approvers_for_organisation_access import (
     AskApproversForOrganisationAccess,
     AskApproversForOrganisationAccessUseCase,
 )
-from domain.use_cases.email_delivery import EmailDelivery
+from domain.use_cases.email.delivery import EmailDelivery
 from tests.unit.support import LINKS, job, parse
 
 QUEUE = "approveraccessrequest_v1"

@@ -9,12 +9,12 @@ from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamUnavailable
 from domain.model import EmailMessage, PlatformLinks
-from domain.use_cases.approver_outcome import OutcomeToApproversSender
-from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.notify_approvers_of_organisation_request_outcome import (
+from domain.use_cases.approvers.notify_approvers_of_organisation_request_outcome import (
     NotifyApproversOfOrganisationRequestOutcome,
     NotifyApproversOfOrganisationRequestOutcomeUseCase,
 )
+from domain.use_cases.approvers.outcome import OutcomeToApproversSender
+from domain.use_cases.email.delivery import EmailDelivery
 from tests.unit.support import LINKS, job, parse
 
 QUEUE = "organisation_request_outcome_to_approvers"

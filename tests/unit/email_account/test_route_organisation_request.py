@@ -9,10 +9,10 @@ from adapters.memory.directories import InMemoryDirectories
 from adapters.memory.job_publisher import InMemoryJobPublisher, PublishedJob
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, NotFound, UpstreamUnavailable
-from domain.use_cases.ask_approvers_for_organisation_access import (
+from domain.use_cases.approvers.ask_approvers_for_organisation_access import (
     AskApproversForOrganisationAccess,
 )
-from domain.use_cases.route_organisation_request import (
+from domain.use_cases.approvers.route_organisation_request import (
     RouteOrganisationRequest,
     RouteOrganisationRequestUseCase,
 )

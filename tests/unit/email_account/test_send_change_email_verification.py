@@ -7,8 +7,8 @@ import pytest
 from adapters.memory.email import InMemoryEmailSender
 from domain.errors import InvalidPayload
 from domain.model import EmailMessage
-from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.send_change_email_verification import (
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.send_change_email_verification import (
     SendChangeEmailVerification,
     SendChangeEmailVerificationUseCase,
 )

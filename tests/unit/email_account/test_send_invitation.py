@@ -7,8 +7,8 @@ import pytest
 from adapters.memory.email import InMemoryEmailSender
 from domain.errors import InvalidPayload
 from domain.model import EmailMessage, EmailSettings
-from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.send_invitation import SendInvitation, SendInvitationUseCase
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.send_invitation import SendInvitation, SendInvitationUseCase
 from tests.unit.support import LINKS, job, parse
 
 QUEUE = "invitation_v2"

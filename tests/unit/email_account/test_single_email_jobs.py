@@ -11,26 +11,26 @@ from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamMisconfigured
 from domain.model import EmailSettings, JobContext, PlatformLinks
-from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.send_access_request_outcome import (
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.send_access_request_outcome import (
     SendAccessRequestOutcome,
     SendAccessRequestOutcomeUseCase,
 )
-from domain.use_cases.send_change_email_verification import (
+from domain.use_cases.email.send_change_email_verification import (
     SendChangeEmailVerification,
     SendChangeEmailVerificationUseCase,
 )
-from domain.use_cases.send_email_change_notice import (
+from domain.use_cases.email.send_email_change_notice import (
     SendEmailChangeNotice,
     SendEmailChangeNoticeUseCase,
 )
-from domain.use_cases.send_existing_account_notice import (
+from domain.use_cases.email.send_existing_account_notice import (
     SendExistingAccountNotice,
     SendExistingAccountNoticeUseCase,
 )
-from domain.use_cases.send_invitation import SendInvitation, SendInvitationUseCase
-from domain.use_cases.send_password_reset import SendPasswordReset, SendPasswordResetUseCase
-from domain.use_cases.send_permission_level_changed import (
+from domain.use_cases.email.send_invitation import SendInvitation, SendInvitationUseCase
+from domain.use_cases.email.send_password_reset import SendPasswordReset, SendPasswordResetUseCase
+from domain.use_cases.email.send_permission_level_changed import (
     SendPermissionLevelChanged,
     SendPermissionLevelChangedUseCase,
 )

@@ -1,7 +1,7 @@
 """``EmailAccountJobs`` builds one spec per job type from the shared adapters."""
 
 from domain.model import JobContext
-from domain.use_cases.send_invitation import SendInvitation
+from domain.use_cases.email.send_invitation import SendInvitation
 from entrypoints.jobs.email_account import EmailAccountJobs
 from entrypoints.worker.retry import EMAIL_RETRY
 from tests.unit.support import MemoryAdapters

@@ -10,16 +10,16 @@ from adapters.memory.job_publisher import InMemoryJobPublisher, PublishedJob
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamUnavailable
 from domain.model import EmailMessage
-from domain.use_cases.approver_request import ApproverRequestSender
-from domain.use_cases.ask_approvers_for_service_access import (
+from domain.use_cases.approvers.ask_approvers_for_service_access import (
     AskApproversForServiceAccess,
     AskApproversForServiceAccessUseCase,
 )
-from domain.use_cases.ask_approvers_for_sub_service_access import (
+from domain.use_cases.approvers.ask_approvers_for_sub_service_access import (
     AskApproversForSubServiceAccess,
     AskApproversForSubServiceAccessUseCase,
 )
-from domain.use_cases.email_delivery import EmailDelivery
+from domain.use_cases.approvers.request import ApproverRequestSender
+from domain.use_cases.email.delivery import EmailDelivery
 from tests.unit.email_services.support import ORG_ID, add_approver, recipients
 from tests.unit.support import LINKS, job, parse
 

@@ -11,16 +11,16 @@ from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamUnavailable
 from domain.model import EmailMessage
-from domain.use_cases.approver_outcome import OutcomeToApprovers, OutcomeToApproversSender
-from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.notify_approvers_of_service_request_outcome import (
+from domain.use_cases.approvers.notify_approvers_of_service_request_outcome import (
     NotifyApproversOfServiceRequestOutcome,
     NotifyApproversOfServiceRequestOutcomeUseCase,
 )
-from domain.use_cases.notify_approvers_of_sub_service_request_outcome import (
+from domain.use_cases.approvers.notify_approvers_of_sub_service_request_outcome import (
     NotifyApproversOfSubServiceRequestOutcome,
     NotifyApproversOfSubServiceRequestOutcomeUseCase,
 )
+from domain.use_cases.approvers.outcome import OutcomeToApprovers, OutcomeToApproversSender
+from domain.use_cases.email.delivery import EmailDelivery
 from tests.unit.email_services.support import ORG_ID, add_approver, recipients
 from tests.unit.support import LINKS, job, parse
 

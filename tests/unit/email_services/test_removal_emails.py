@@ -13,16 +13,16 @@ from adapters.memory.job_publisher import InMemoryJobPublisher, PublishedJob
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamUnavailable
 from domain.model import EmailMessage, JobContext
-from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.notify_removed_from_organisation import (
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.notify_removed_from_organisation import (
     NotifyRemovedFromOrganisation,
     NotifyRemovedFromOrganisationUseCase,
 )
-from domain.use_cases.notify_service_removed import (
+from domain.use_cases.email.notify_service_removed import (
     NotifyServiceRemoved,
     NotifyServiceRemovedUseCase,
 )
-from domain.use_cases.removal_notice import RemovalNoticeSender
+from domain.use_cases.email.removal_notice import RemovalNoticeSender
 from tests.unit.support import LINKS, job, parse
 
 Handler = Callable[[Any, JobContext], Awaitable[dict[str, int]]]

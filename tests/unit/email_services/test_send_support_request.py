@@ -8,8 +8,11 @@ from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamMisconfigured
 from domain.model import EmailMessage, EmailSettings
-from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.send_support_request import SendSupportRequest, SendSupportRequestUseCase
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.send_support_request import (
+    SendSupportRequest,
+    SendSupportRequestUseCase,
+)
 from tests.unit.support import LINKS, job, parse
 
 SETTINGS = EmailSettings(support_email_address="support@servicenow.test")

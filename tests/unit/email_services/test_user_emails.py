@@ -11,30 +11,30 @@ from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamMisconfigured
 from domain.model import EmailMessage, JobContext, PlatformLinks
-from domain.use_cases.email_delivery import EmailDelivery
-from domain.use_cases.notify_added_to_organisation import (
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.notify_added_to_organisation import (
     NotifyAddedToOrganisation,
     NotifyAddedToOrganisationUseCase,
 )
-from domain.use_cases.notify_request_rejected import (
+from domain.use_cases.email.notify_request_rejected import (
     SERVICE_TEMPLATE,
     SUB_SERVICE_TEMPLATE,
     NotifyRequestRejected,
     NotifyRequestRejectedUseCase,
 )
-from domain.use_cases.notify_service_added_v1 import (
+from domain.use_cases.email.notify_service_added_v1 import (
     NotifyServiceAddedV1,
     NotifyServiceAddedV1UseCase,
 )
-from domain.use_cases.notify_service_added_v2 import (
+from domain.use_cases.email.notify_service_added_v2 import (
     NotifyServiceAddedV2,
     NotifyServiceAddedV2UseCase,
 )
-from domain.use_cases.notify_sub_service_request_approved import (
+from domain.use_cases.email.notify_sub_service_request_approved import (
     NotifySubServiceRequestApproved,
     NotifySubServiceRequestApprovedUseCase,
 )
-from domain.use_cases.remind_overdue_requests import (
+from domain.use_cases.email.remind_overdue_requests import (
     RemindOverdueRequests,
     RemindOverdueRequestsUseCase,
 )

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from adapters.bullmq.consumers import Consumer
+from adapters.redis_queue.consumers import Consumer
 from domain.errors import UpstreamUnavailable
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier

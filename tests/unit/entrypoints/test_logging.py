@@ -10,11 +10,11 @@ import pytest
 import structlog
 from pydantic import SecretStr
 
-from adapters.bullmq.inspector import JobPage
 from adapters.memory.directories import InMemoryDirectories
 from adapters.memory.job_publisher import InMemoryJobPublisher
+from adapters.redis_queue.inspector import JobPage
 from domain.errors import UpstreamUnavailable
-from domain.use_cases.user_update_follow_up import request_user_update
+from domain.use_cases.email.user_update_follow_up import request_user_update
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import StaticTokenVerifier
 from entrypoints.logging import configure_logging

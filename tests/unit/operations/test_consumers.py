@@ -2,7 +2,7 @@
 
 import base64
 
-from adapters.bullmq.consumers import Consumer, consumers_by_queue, worker_client_name
+from adapters.redis_queue.consumers import Consumer, consumers_by_queue, worker_client_name
 from entrypoints.queue_view import QueueView
 
 

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from adapters.bullmq.consumers import Consumer
-from adapters.bullmq.inspector import JobPage, Progress
-from adapters.bullmq.job_records import JobRecord
-from adapters.bullmq.throughput import MinuteCount
+from adapters.redis_queue.consumers import Consumer
+from adapters.redis_queue.inspector import JobPage, Progress
+from adapters.redis_queue.job_records import JobRecord
+from adapters.redis_queue.throughput import MinuteCount
 from domain.errors import UpstreamUnavailable
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import Grant, StaticTokenVerifier

@@ -3,8 +3,8 @@
 import inspect
 from typing import Any
 
-from adapters.bullmq.inspector import LISTED_STATES
-from adapters.bullmq.job_records import JobRecord
+from adapters.redis_queue.inspector import LISTED_STATES
+from adapters.redis_queue.job_records import JobRecord
 from entrypoints import job_listing
 from entrypoints.registry import attempts_allowed, build_registry, queue_family
 from entrypoints.worker.retry import SYNC_RETRY

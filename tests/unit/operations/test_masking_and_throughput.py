@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from adapters.bullmq.throughput import MINUTE_MS, per_minute
+from adapters.redis_queue.throughput import MINUTE_MS, per_minute
 from domain.personal_data import redact_text
 from entrypoints.masking import (
     LEFT_OUT,

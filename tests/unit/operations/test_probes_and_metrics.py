@@ -5,7 +5,7 @@ from collections.abc import Mapping
 import httpx
 from pydantic import SecretStr
 
-from adapters.bullmq.consumers import Consumer
+from adapters.redis_queue.consumers import Consumer
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import StaticTokenVerifier
 from entrypoints.http.metrics import JobMetrics, QueueStatsRefresher

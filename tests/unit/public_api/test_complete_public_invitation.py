@@ -6,7 +6,7 @@ from adapters.memory.job_publisher import InMemoryJobPublisher
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import UpstreamUnavailable
 from domain.model import JobContext
-from domain.use_cases.complete_public_invitation import (
+from domain.use_cases.public_api.complete_public_invitation import (
     CompletePublicInvitation,
     CompletePublicInvitationUseCase,
 )

@@ -7,7 +7,10 @@ from adapters.memory.directories import InMemoryDirectories
 from adapters.memory.webhook import InMemoryWebhookSender, PostedWebhook
 from domain.errors import NotFound, RateLimited, UpstreamMisconfigured, UpstreamRejected
 from domain.model import JobContext
-from domain.use_cases.notify_relying_party import NotifyRelyingParty, NotifyRelyingPartyUseCase
+from domain.use_cases.public_api.notify_relying_party import (
+    NotifyRelyingParty,
+    NotifyRelyingPartyUseCase,
+)
 
 CONTEXT = JobContext(queue="publicinvitationnotifyrelyingparty_v1", job_id="3")
 PLATFORM_SECRET = "platform-secret-of-at-least-32-bytes"

@@ -9,9 +9,9 @@ from adapters.memory.job_publisher import InMemoryJobPublisher
 from adapters.memory.state_store import InMemoryDeliveryLog
 from adapters.memory.webhook import InMemoryWebhookSender, PostedWebhook
 from domain.model import JobContext
-from domain.use_cases.complete_public_invitation import CompletePublicInvitation
-from domain.use_cases.notify_relying_party import NotifyRelyingParty
-from domain.use_cases.request_public_invitation import RequestPublicInvitation
+from domain.use_cases.public_api.complete_public_invitation import CompletePublicInvitation
+from domain.use_cases.public_api.notify_relying_party import NotifyRelyingParty
+from domain.use_cases.public_api.request_public_invitation import RequestPublicInvitation
 from entrypoints.container import container_config
 from entrypoints.jobs.public_api import PublicApiJobs
 from entrypoints.settings import Settings

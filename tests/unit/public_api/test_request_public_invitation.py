@@ -9,7 +9,7 @@ from adapters.memory.job_publisher import InMemoryJobPublisher
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import UpstreamRejected, UpstreamUnavailable
 from domain.model import JobContext
-from domain.use_cases.request_public_invitation import (
+from domain.use_cases.public_api.request_public_invitation import (
     RequestPublicInvitation,
     RequestPublicInvitationUseCase,
 )

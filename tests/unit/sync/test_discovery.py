@@ -8,15 +8,15 @@ import pytest
 from adapters.memory.directories import InMemoryDirectories
 from domain.errors import UpstreamUnavailable
 from domain.model import Application
-from domain.use_cases.legacy_sync.catalogue import (
+from domain.use_cases.legacy_sync.discover_subscribed_applications import (
+    DiscoverSubscribedApplications,
+)
+from domain.use_cases.legacy_sync.service_catalogue import (
     ORGANISATION_PUSH,
     PUSH_FAMILIES,
     ROLE_PUSH,
     USER_PUSH,
     ServiceCatalogue,
-)
-from domain.use_cases.legacy_sync.discover_subscribed_applications import (
-    DiscoverSubscribedApplications,
 )
 from entrypoints.registry import DYNAMIC_FAMILIES
 from tests.unit.sync.builders import service

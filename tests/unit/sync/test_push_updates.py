@@ -9,18 +9,18 @@ from adapters.memory.legacy_service import InMemoryLegacyWebService
 from adapters.memory.state_store import InMemoryDeliveryLog, InMemorySyncStateStore
 from domain.errors import InvalidPayload, UpstreamRejected, UpstreamUnavailable, WorkerError
 from domain.model import Application, LegacyMessage, SnapshotOrder, SyncStateKey
-from domain.use_cases.legacy_sync.catalogue import (
-    ORGANISATION_PUSH,
-    PUSH_OPERATIONS,
-    ROLE_PUSH,
-    USER_PUSH,
-)
 from domain.use_cases.legacy_sync.push_organisation_update import (
     PushOrganisationUpdate,
     PushOrganisationUpdateUseCase,
 )
 from domain.use_cases.legacy_sync.push_role_update import PushRoleUpdate, PushRoleUpdateUseCase
 from domain.use_cases.legacy_sync.push_user_update import PushUserUpdate, PushUserUpdateUseCase
+from domain.use_cases.legacy_sync.service_catalogue import (
+    ORGANISATION_PUSH,
+    PUSH_OPERATIONS,
+    ROLE_PUSH,
+    USER_PUSH,
+)
 from entrypoints.worker.runner import parse_payload
 from tests.unit.sync.builders import CONTEXT
 

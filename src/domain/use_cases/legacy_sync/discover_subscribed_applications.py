@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.model import Application
-from domain.use_cases.legacy_sync.catalogue import PUSH_FAMILIES, ServiceCatalogue
+from domain.use_cases.legacy_sync.service_catalogue import PUSH_FAMILIES, ServiceCatalogue
 from ports.directories import ApplicationDirectory
 
 

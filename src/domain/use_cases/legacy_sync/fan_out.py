@@ -12,7 +12,7 @@ from typing import Any
 import structlog
 
 from domain.model import Application, JobContext, JsonObject
-from domain.use_cases.legacy_sync.catalogue import ServiceCatalogue
+from domain.use_cases.legacy_sync.service_catalogue import ServiceCatalogue
 from domain.use_cases.legacy_sync.sync_state import SnapshotOrderStamp
 from ports.directories import ApplicationDirectory
 

@@ -11,9 +11,9 @@ from typing import Any
 import structlog
 
 from domain.model import JobContext
-from domain.use_cases.legacy_sync.catalogue import ORGANISATION_PUSH, push_queue
 from domain.use_cases.legacy_sync.fan_out import push_data, subscribers
 from domain.use_cases.legacy_sync.organisation import Organisation
+from domain.use_cases.legacy_sync.service_catalogue import ORGANISATION_PUSH, push_queue
 from domain.use_cases.legacy_sync.wire import KeepsReceived
 from domain.use_cases.publish_once import publish_once
 from ports.directories import ApplicationDirectory

@@ -11,14 +11,14 @@ from typing import Any
 import structlog
 
 from domain.model import Application, JobContext
-from domain.use_cases.legacy_sync.catalogue import (
+from domain.use_cases.legacy_sync.fan_out import push_data, reachable_subscribers, read_catalogue
+from domain.use_cases.legacy_sync.role import Role
+from domain.use_cases.legacy_sync.service_catalogue import (
     ROLE_PUSH,
     ServiceCatalogue,
     push_queue,
     same_id,
 )
-from domain.use_cases.legacy_sync.fan_out import push_data, reachable_subscribers, read_catalogue
-from domain.use_cases.legacy_sync.role import Role
 from domain.use_cases.legacy_sync.wire import KeepsReceived
 from domain.use_cases.publish_once import publish_once
 from ports.directories import ApplicationDirectory

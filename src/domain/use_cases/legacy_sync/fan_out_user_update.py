@@ -23,16 +23,16 @@ import structlog
 
 from domain.errors import NotFound
 from domain.model import Application, JobContext, JsonObject
-from domain.use_cases.legacy_sync.catalogue import (
-    USER_PUSH,
-    ServiceCatalogue,
-    push_queue,
-    same_id,
-)
 from domain.use_cases.legacy_sync.fan_out import push_data, reachable_subscribers, read_catalogue
 from domain.use_cases.legacy_sync.organisation import (
     LOCAL_AUTHORITY_CATEGORY,
     organisation_not_synced_reason,
+)
+from domain.use_cases.legacy_sync.service_catalogue import (
+    USER_PUSH,
+    ServiceCatalogue,
+    push_queue,
+    same_id,
 )
 from domain.use_cases.legacy_sync.wire import WireModel, copy_key
 from domain.use_cases.publish_once import publish_once

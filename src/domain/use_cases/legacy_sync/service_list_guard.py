@@ -9,7 +9,7 @@ discovery keeps the push workers it has. Fan-outs and discovery share one guard.
 
 from domain.errors import UpstreamUnavailable
 from domain.model import JsonObject
-from domain.use_cases.legacy_sync.catalogue import PUSH_FAMILIES, ServiceCatalogue
+from domain.use_cases.legacy_sync.service_catalogue import PUSH_FAMILIES, ServiceCatalogue
 from ports.directories import ApplicationDirectory
 
 

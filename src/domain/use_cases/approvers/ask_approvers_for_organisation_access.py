@@ -1,0 +1,68 @@
+"""``approveraccessrequest_v1`` (catalogue §2.3): ask an organisation's approvers to decide.
+
+Enqueued by ``organisationrequest_v1``. The original stopped at the first failed send, leaving
+the later approvers un-told for ever (§6 item 33); here a retry e-mails only the approvers not
+reached yet, each identified by their position in ``recipients``.
+"""
+
+from domain.model import EmailMessage, JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import RequiredText, path_segment, sent_values
+from domain.use_cases.email.sending import UserEmailPayload, WirePayload, email_to
+from domain.use_cases.email.settings_required import link
+
+TEMPLATE = "approverRequestAccess"
+PLAIN_TEXT_KEYS = ("approverFirstName", "approverLastName", "orgName", "name")
+
+
+class Approver(UserEmailPayload):
+    """One recipient as ``organisationrequest_v1`` builds it from the directory."""
+
+
+class AskApproversForOrganisationAccess(WirePayload):
+    """Payload built by ``organisationrequest_v1`` (``orgId`` is sent but unused)."""
+
+    recipients: list[Approver]
+    org_name: str | None = None
+    user_name: str | None = None
+    user_email: str | None = None
+    request_id: RequiredText
+
+
+class AskApproversForOrganisationAccessUseCase:
+    """One e-mail per recipient, in the order given, linking to the request in Services."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
+        self._delivery = delivery
+        self._links = links
+
+    async def __call__(
+        self, command: AskApproversForOrganisationAccess, context: JobContext
+    ) -> dict[str, int]:
+        shared = {
+            **sent_values(
+                command, {"orgName": "org_name", "name": "user_name", "email": "user_email"}
+            ),
+            "returnUrl": link(self._links, "services_url")
+            + "/access-requests/organisation-requests/"
+            + path_segment(command.request_id),
+            "helpUrl": link(self._links, "help_url"),
+        }
+        messages = [
+            (str(index), self._message(approver, shared))
+            for index, approver in enumerate(command.recipients)
+        ]
+        report = await self._delivery.send_all(context, messages)
+        return report.as_result()
+
+    @staticmethod
+    def _message(approver: Approver, shared: dict[str, object]) -> EmailMessage:
+        personalisation = {
+            **sent_values(
+                approver, {"approverFirstName": "first_name", "approverLastName": "last_name"}
+            ),
+            **shared,
+        }
+        return email_to(TEMPLATE, approver.email, personalisation, PLAIN_TEXT_KEYS)

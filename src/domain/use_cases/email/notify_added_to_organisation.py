@@ -1,0 +1,44 @@
+"""``useraddedtoorganisationrequest_v1`` (catalogue §2.24): tell a user they were added to an
+organisation."""
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import sent_values
+from domain.use_cases.email.sending import (
+    NAMES,
+    UserEmailPayload,
+    email_to,
+    help_contact_url,
+    send_one,
+)
+from domain.use_cases.email.settings_required import link
+
+TEMPLATE = "userAddedToOrganisation"
+
+
+class NotifyAddedToOrganisation(UserEmailPayload):
+    """Payload of ``sendUserAddedToOrganisation(email, firstName, lastName, orgName)``."""
+
+    org_name: str | None = None
+
+
+class NotifyAddedToOrganisationUseCase:
+    """One e-mail to the user with links to Services and the help site."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
+        self._delivery = delivery
+        self._links = links
+
+    async def __call__(
+        self, command: NotifyAddedToOrganisation, context: JobContext
+    ) -> dict[str, int]:
+        personalisation = {
+            **sent_values(command, {**NAMES, "orgName": "org_name"}),
+            "signInUrl": link(self._links, "services_url"),
+            "helpUrl": help_contact_url(self._links),
+        }
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+        )

@@ -1,0 +1,34 @@
+"""``userremovedfromorganisationrequest_v1`` (catalogue §2.25): tell a user they were removed
+from an organisation, then ask legacy sync to re-send their remaining access (best effort)."""
+
+from domain.model import JobContext
+from domain.use_cases.email.removal_notice import RemovalNoticeSender
+from domain.use_cases.email.sending import UserEmailPayload
+
+TEMPLATE = "userRemovedFromOrganisation"
+
+
+class NotifyRemovedFromOrganisation(UserEmailPayload):
+    """Payload of ``sendUserRemovedFromOrganisation(email, firstName, lastName, orgName)``."""
+
+    org_name: str | None = None
+
+
+class NotifyRemovedFromOrganisationUseCase:
+    """The e-mail must go out (its failure fails the job); the follow-up may fail quietly."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(self, *, sender: RemovalNoticeSender) -> None:
+        self._sender = sender
+
+    async def __call__(
+        self, command: NotifyRemovedFromOrganisation, context: JobContext
+    ) -> dict[str, int]:
+        return await self._sender.send(
+            command,
+            context,
+            template=TEMPLATE,
+            fields={"orgName": "org_name"},
+            after="organisation_removal",
+        )

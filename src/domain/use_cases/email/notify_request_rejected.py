@@ -1,0 +1,51 @@
+"""``userservicerejected_v1`` (§2.17) and ``sub_service_request_rejected`` (§2.19): tell a user
+their request for a service, or for roles within one, was rejected.
+
+Both jobs behave alike and differ only in template, so one use case serves both.
+"""
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import reason_text, sent_values
+from domain.use_cases.email.sending import (
+    SERVICE_DECISION_FIELDS,
+    ServiceDecisionPayload,
+    email_to,
+    help_contact_url,
+    send_one,
+)
+from domain.use_cases.email.settings_required import link
+
+SERVICE_TEMPLATE = "userRequestForServiceRejected"
+SUB_SERVICE_TEMPLATE = "userRequestsForSubServicesRejected"
+
+
+class NotifyRequestRejected(ServiceDecisionPayload):
+    """Payload of ``sendServiceRequestRejected`` / ``sendSubServiceRequestRejected(email,
+    firstName, lastName, orgName, serviceName, requestedSubServices, reason)``; a non-string
+    ``reason`` is refused."""
+
+    reason: str | None = None
+
+
+class NotifyRequestRejectedUseCase:
+    """One e-mail to the user, with the approver's reason when one was given."""
+
+    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks, template_key: str) -> None:
+        self._delivery = delivery
+        self._links = links
+        self._template_key = template_key
+        self.template_keys = frozenset({template_key})
+
+    async def __call__(self, command: NotifyRequestRejected, context: JobContext) -> dict[str, int]:
+        reason = reason_text(command.reason)
+        personalisation = {
+            **sent_values(command, SERVICE_DECISION_FIELDS),
+            "reason": reason,
+            "showReasonHeader": reason != "",
+            "signInUrl": link(self._links, "services_url") + "/my-services",
+            "helpUrl": help_contact_url(self._links),
+        }
+        return await send_one(
+            self._delivery, context, email_to(self._template_key, command.email, personalisation)
+        )

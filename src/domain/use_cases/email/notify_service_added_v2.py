@@ -1,0 +1,59 @@
+"""``userserviceadded_v2`` (catalogue §2.11): tell a user their service request was approved.
+
+The original linked help to ``/contact``, unlike every other template's ``/contact-us``
+(§6 item 34); this job uses ``/contact-us`` like the rest.
+"""
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import sent_values
+from domain.use_cases.email.sending import (
+    NAMES,
+    Permission,
+    ServiceDecisionPayload,
+    email_to,
+    help_contact_url,
+    is_approver,
+    permission_name,
+    send_one,
+)
+from domain.use_cases.email.settings_required import link
+
+TEMPLATE = "userRequestForServiceApprovedV2"
+
+
+class NotifyServiceAddedV2(ServiceDecisionPayload):
+    """Payload of ``sendServiceRequestApproved(email, firstName, lastName, orgName, serviceName,
+    requestedSubServices, permission = {})``."""
+
+    permission: Permission | None = None
+
+
+class NotifyServiceAddedV2UseCase:
+    """One e-mail to the user: service, roles, role in the organisation, links."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
+        self._delivery = delivery
+        self._links = links
+
+    async def __call__(self, command: NotifyServiceAddedV2, context: JobContext) -> dict[str, int]:
+        personalisation = {
+            **sent_values(
+                command,
+                {
+                    **NAMES,
+                    "orgName": "org_name",
+                    "serviceName": "service_name",
+                    "subServices": "requested_sub_services",
+                },
+            ),
+            "permissionName": permission_name(command.permission),
+            "isApprover": is_approver(command.permission),
+            "signInUrl": link(self._links, "services_url") + "/my-services",
+            "helpUrl": help_contact_url(self._links),
+        }
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+        )

@@ -1,0 +1,33 @@
+"""``userserviceremoved_v1`` (catalogue §2.14): tell a user a service was removed, then ask
+legacy sync to re-send their remaining access (best effort)."""
+
+from domain.model import JobContext
+from domain.use_cases.email.removal_notice import RemovalNoticeSender
+from domain.use_cases.email.sending import UserEmailPayload
+
+TEMPLATE = "userServiceRemoved"
+
+
+class NotifyServiceRemoved(UserEmailPayload):
+    """Payload of ``sendUserServiceRemoved(email, firstName, lastName, serviceName, orgName)``."""
+
+    service_name: str | None = None
+    org_name: str | None = None
+
+
+class NotifyServiceRemovedUseCase:
+    """The e-mail must go out (its failure fails the job); the follow-up may fail quietly."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(self, *, sender: RemovalNoticeSender) -> None:
+        self._sender = sender
+
+    async def __call__(self, command: NotifyServiceRemoved, context: JobContext) -> dict[str, int]:
+        return await self._sender.send(
+            command,
+            context,
+            template=TEMPLATE,
+            fields={"serviceName": "service_name", "orgName": "org_name"},
+            after="service_removal",
+        )

@@ -1,0 +1,48 @@
+"""``sub_service_request_approved`` (catalogue §2.18): tell a user their role request was
+approved."""
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import sent_values
+from domain.use_cases.email.sending import (
+    SERVICE_DECISION_FIELDS,
+    Permission,
+    ServiceDecisionPayload,
+    email_to,
+    help_contact_url,
+    permission_name,
+    send_one,
+)
+from domain.use_cases.email.settings_required import link
+
+TEMPLATE = "userRequestsForSubServicesApproved"
+
+
+class NotifySubServiceRequestApproved(ServiceDecisionPayload):
+    """Payload of ``sendSubServiceRequestApproved(email, firstName, lastName, orgName,
+    serviceName, requestedSubServices, permission = {})``."""
+
+    permission: Permission | None = None
+
+
+class NotifySubServiceRequestApprovedUseCase:
+    """One e-mail to the user listing the roles granted."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
+        self._delivery = delivery
+        self._links = links
+
+    async def __call__(
+        self, command: NotifySubServiceRequestApproved, context: JobContext
+    ) -> dict[str, int]:
+        personalisation = {
+            **sent_values(command, SERVICE_DECISION_FIELDS),
+            "permissionName": permission_name(command.permission),
+            "signInUrl": link(self._links, "services_url") + "/my-services",
+            "helpUrl": help_contact_url(self._links),
+        }
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+        )

@@ -1,0 +1,38 @@
+"""``supportoverduerequest`` (catalogue §2.23): remind someone of requests waiting too long."""
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import Recipient, sent_values
+from domain.use_cases.email.sending import WirePayload, email_to, help_contact_url, send_one
+from domain.use_cases.email.settings_required import link
+
+TEMPLATE = "supportRequestOverdue"
+
+
+class RemindOverdueRequests(WirePayload):
+    """Payload of ``sendSupportOverdueRequest(name, requestsCount, email)``; a count that is
+    not a whole number is refused."""
+
+    email: Recipient
+    name: str | None = None
+    requests_count: int | None = None
+
+
+class RemindOverdueRequestsUseCase:
+    """One e-mail with the number of overdue requests and a link to them."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
+        self._delivery = delivery
+        self._links = links
+
+    async def __call__(self, command: RemindOverdueRequests, context: JobContext) -> dict[str, int]:
+        personalisation = {
+            **sent_values(command, {"name": "name", "requestsCount": "requests_count"}),
+            "helpUrl": help_contact_url(self._links),
+            "servicesUrl": link(self._links, "services_url") + "/access-requests",
+        }
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+        )

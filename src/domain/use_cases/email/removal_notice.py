@@ -1,0 +1,66 @@
+"""Tell a user they lost some access, then have legacy sync re-send the rest (§2.14, §2.25).
+
+The e-mail must go out (its failure fails the job); the ``userupdated_v1`` follow-up is best
+effort (see ``request_user_update``).
+"""
+
+from collections.abc import Mapping
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import sent_values
+from domain.use_cases.email.sending import (
+    NAMES,
+    UserEmailPayload,
+    email_to,
+    help_contact_url,
+    send_one,
+)
+from domain.use_cases.email.settings_required import link
+from domain.use_cases.email.user_update_follow_up import request_user_update
+from ports.directories import UserDirectory
+from ports.job_publisher import JobPublisher
+
+
+class RemovalNoticeSender:
+    """Sends one job's removal e-mail; the job modules choose the template and the fields."""
+
+    def __init__(
+        self,
+        *,
+        delivery: EmailDelivery,
+        links: PlatformLinks,
+        users: UserDirectory,
+        publisher: JobPublisher,
+    ) -> None:
+        self._delivery = delivery
+        self._links = links
+        self._users = users
+        self._publisher = publisher
+
+    async def send(
+        self,
+        command: UserEmailPayload,
+        context: JobContext,
+        *,
+        template: str,
+        fields: Mapping[str, str],
+        after: str,
+    ) -> dict[str, int]:
+        """E-mail the user, then request the follow-up.
+
+        ``fields`` maps personalisation keys to payload fields passed on after the names;
+        ``after`` names the removal in log lines.
+        """
+        personalisation = {
+            **sent_values(command, {**NAMES, **fields}),
+            "signInUrl": link(self._links, "services_url"),
+            "helpUrl": help_contact_url(self._links),
+        }
+        result = await send_one(
+            self._delivery, context, email_to(template, command.email, personalisation)
+        )
+        requested = await request_user_update(
+            command.email, users=self._users, publisher=self._publisher, after=after
+        )
+        return {**result, "user_updates_requested": int(requested)}

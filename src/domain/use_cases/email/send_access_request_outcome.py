@@ -1,0 +1,53 @@
+"""``accessrequest_v1`` (catalogue §2.2): tell a user whether they may join an organisation."""
+
+from typing import Any
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import Recipient, reason_text, sent_values
+from domain.use_cases.email.sending import WirePayload, email_to, help_contact_url, send_one
+from domain.use_cases.email.settings_required import link
+
+APPROVED_TEMPLATE = "userRequestForOrganisationAccessApproved"
+REJECTED_TEMPLATE = "userRequestForOrganisationAccessRejected"
+PLAIN_TEXT_KEYS = ("orgName", "name", "reason")
+
+
+class SendAccessRequestOutcome(WirePayload):
+    """Payload of ``NotificationClient.sendAccessRequest``.
+
+    ``approved`` is any JSON value: only the boolean ``true`` means approved (the original's
+    ``=== true``; the string ``"true"`` is a rejection). A non-string ``reason`` is refused.
+    """
+
+    email: Recipient
+    name: str | None = None
+    org_name: str | None = None
+    approved: Any = None
+    reason: str | None = None
+
+
+class SendAccessRequestOutcomeUseCase:
+    """One e-mail to the requester: approved or rejected, with the reason when rejected."""
+
+    template_keys = frozenset({APPROVED_TEMPLATE, REJECTED_TEMPLATE})
+
+    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
+        self._delivery = delivery
+        self._links = links
+
+    async def __call__(
+        self, command: SendAccessRequestOutcome, context: JobContext
+    ) -> dict[str, int]:
+        approved = command.approved is True
+        reason = reason_text(command.reason, approved=approved)
+        personalisation = {
+            **sent_values(command, {"orgName": "org_name", "name": "name"}),
+            "showReasonHeader": reason != "",
+            "reason": reason,
+            "servicesUrl": link(self._links, "services_url"),
+            "helpUrl": help_contact_url(self._links),
+        }
+        template = APPROVED_TEMPLATE if approved else REJECTED_TEMPLATE
+        message = email_to(template, command.email, personalisation, PLAIN_TEXT_KEYS)
+        return await send_one(self._delivery, context, message)

@@ -1,0 +1,43 @@
+"""``verifychangeemail_v1`` (catalogue §2.6): send the code that proves a new address is theirs."""
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import RequiredText, path_segment, sent_values
+from domain.use_cases.email.sending import NAMES, UserEmailPayload, email_to, send_one
+from domain.use_cases.email.settings_required import link
+
+TEMPLATE = "verifyChangeEmailAddress"
+
+
+class SendChangeEmailVerification(UserEmailPayload):
+    """Payload of ``sendVerifyChangeEmail``; ``email`` is the new address. A code is required."""
+
+    code: RequiredText
+    uid: str | None = None
+
+
+class SendChangeEmailVerificationUseCase:
+    """One e-mail to the new address with the code and the profile page to enter it on."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
+        self._delivery = delivery
+        self._links = links
+
+    async def __call__(
+        self, command: SendChangeEmailVerification, context: JobContext
+    ) -> dict[str, int]:
+        change_email_url = link(self._links, "profile_url") + "/change-email/"
+        personalisation = {
+            **sent_values(command, NAMES),
+            "email": command.email,
+            "code": command.code,
+            "returnUrl": change_email_url + path_segment(command.uid) + "/verify"
+            if command.uid
+            else change_email_url + "verify",
+            "helpUrl": link(self._links, "help_url"),
+        }
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+        )

@@ -1,0 +1,35 @@
+"""``notifychangeemail_v1`` (catalogue §2.7): warn the old address that the e-mail is changing."""
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import sent_values
+from domain.use_cases.email.sending import NAMES, UserEmailPayload, email_to, send_one
+from domain.use_cases.email.settings_required import link
+
+TEMPLATE = "notifyChangeEmailAddress"
+
+
+class SendEmailChangeNotice(UserEmailPayload):
+    """Payload of ``sendNotifyMigratedEmail``; ``email`` is the old address."""
+
+    new_email: str | None = None
+
+
+class SendEmailChangeNoticeUseCase:
+    """One e-mail to the old address naming the new one."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
+        self._delivery = delivery
+        self._links = links
+
+    async def __call__(self, command: SendEmailChangeNotice, context: JobContext) -> dict[str, int]:
+        personalisation = {
+            **sent_values(command, {**NAMES, "newEmail": "new_email"}),
+            "profileUrl": link(self._links, "profile_url"),
+            "helpUrl": link(self._links, "help_url"),
+        }
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+        )

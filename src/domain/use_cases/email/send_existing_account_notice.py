@@ -1,0 +1,46 @@
+"""``registerexistinguser_v1`` (catalogue §2.13): someone tried to register an existing address."""
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import sent_values
+from domain.use_cases.email.sending import (
+    NAMES,
+    UserEmailPayload,
+    email_to,
+    help_contact_url,
+    send_one,
+)
+
+TEMPLATE = "notifyExistingUserWhenAttemptingToRegisterAgain"
+DEFAULT_SERVICE_NAME = "DfE Sign-in"
+
+
+class SendExistingAccountNotice(UserEmailPayload):
+    """Payload of ``sendRegisterExistingUser``."""
+
+    service_name: str | None = None
+    return_url: str | None = None
+
+
+class SendExistingAccountNoticeUseCase:
+    """One e-mail to the address, pointing back to the service it tried to register for."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
+        self._delivery = delivery
+        self._links = links
+
+    async def __call__(
+        self, command: SendExistingAccountNotice, context: JobContext
+    ) -> dict[str, int]:
+        personalisation = {
+            **sent_values(command, NAMES),
+            "email": command.email,
+            "serviceName": command.service_name or DEFAULT_SERVICE_NAME,
+            **sent_values(command, {"returnUrl": "return_url"}),
+            "helpUrl": help_contact_url(self._links),
+        }
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+        )

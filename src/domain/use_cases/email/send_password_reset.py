@@ -1,0 +1,66 @@
+"""``passwordreset_v1`` (catalogue §2.12): send the code and link that reset a password.
+
+The link carries a fresh random UUID as the original's did. ``uid`` and ``clientId`` are
+required and percent-encoded instead of becoming the text ``undefined`` (§6 item 35).
+"""
+
+import uuid
+from collections.abc import Callable
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import RequiredText, path_segment, sent_values
+from domain.use_cases.email.sending import (
+    NAMES,
+    UserEmailPayload,
+    email_to,
+    help_contact_url,
+    send_one,
+)
+from domain.use_cases.email.settings_required import link
+
+TEMPLATE = "verifyPasswordResetRequest"
+
+
+class SendPasswordReset(UserEmailPayload):
+    """Payload of ``sendPasswordReset``."""
+
+    code: RequiredText
+    client_id: RequiredText
+    uid: RequiredText
+
+
+def _random_id() -> str:
+    return str(uuid.uuid4())
+
+
+class SendPasswordResetUseCase:
+    """One e-mail to the user with the code and the page to enter it on."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(
+        self,
+        *,
+        delivery: EmailDelivery,
+        links: PlatformLinks,
+        new_id: Callable[[], str] = _random_id,
+    ) -> None:
+        self._delivery = delivery
+        self._links = links
+        self._new_id = new_id
+
+    async def __call__(self, command: SendPasswordReset, context: JobContext) -> dict[str, int]:
+        return_url = (
+            f"{link(self._links, 'interactions_url')}/{self._new_id()}/resetpassword/"
+            f"{path_segment(command.uid)}/confirm?clientid={path_segment(command.client_id)}"
+        )
+        personalisation = {
+            **sent_values(command, NAMES),
+            "code": command.code,
+            "returnUrl": return_url,
+            "helpUrl": help_contact_url(self._links),
+        }
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+        )

@@ -1,0 +1,73 @@
+"""``changeuserpermissionlevelrequest_v1`` (catalogue §2.8): a user's organisation role changed.
+
+The original crashed on a missing ``permission``, ``name`` or ``oldName`` (§6 item 36); the
+payload model now refuses such a job, naming the missing field.
+"""
+
+from typing import Any
+
+from domain.model import JobContext, PlatformLinks
+from domain.use_cases.email.delivery import EmailDelivery
+from domain.use_cases.email.fields import sent_values
+from domain.use_cases.email.sending import NAMES, UserEmailPayload, WirePayload, email_to, send_one
+from domain.use_cases.email.settings_required import link
+
+TEMPLATE = "userPermissionLevelChanged"
+APPROVER_ROLE_ID = 10000
+
+
+class Permission(WirePayload):
+    """The new role (``id``, ``name``) and the name of the old one.
+
+    ``id`` is any JSON value: only the number 10000 means approver (the original's ``===``).
+    """
+
+    id: Any = None
+    name: str
+    old_name: str
+
+    @property
+    def is_approver(self) -> bool:
+        return (
+            isinstance(self.id, int | float)
+            and not isinstance(self.id, bool)
+            and self.id == APPROVER_ROLE_ID
+        )
+
+
+class SendPermissionLevelChanged(UserEmailPayload):
+    """Payload of ``sendUserPermissionChanged``."""
+
+    org_name: str | None = None
+    permission: Permission
+
+
+class SendPermissionLevelChangedUseCase:
+    """One e-mail to the user: now an approver, or reduced to end user."""
+
+    template_keys = frozenset({TEMPLATE})
+
+    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
+        self._delivery = delivery
+        self._links = links
+
+    async def __call__(
+        self, command: SendPermissionLevelChanged, context: JobContext
+    ) -> dict[str, int]:
+        permission = command.permission
+        help_url = link(self._links, "help_url")
+        personalisation = {
+            **sent_values(command, {**NAMES, "orgName": "org_name"}),
+            "oldPermissionLowercase": permission.old_name.lower(),
+            "permissionLowercase": permission.name.lower(),
+            "isNowApprover": permission.is_approver,
+            "isReduced": not permission.is_approver,
+            "contactUsUrl": help_url + "/contact-us",
+            "permissionName": permission.name,
+            "signInUrl": link(self._links, "services_url"),
+            "helpUrl": help_url + "/contact-us",
+            "helpApproverUrl": help_url + "/approvers",
+        }
+        return await send_one(
+            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+        )

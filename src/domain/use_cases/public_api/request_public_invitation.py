@@ -1,0 +1,162 @@
+"""``publicinvitationrequest_v1`` (catalogue §2.26): a service asked, via the public API, to
+invite a person.
+
+First match wins: an existing user is linked to the organisation and its relying party is told
+at once; an existing invitation gets the caller's callback (once) and the organisation; otherwise
+a new invitation is created, and the directories API sends the invitation e-mail itself (it
+enqueues ``invitation_v2``), so this job sends none.
+
+Callbacks and origin use the directories API's own field names (``callbacks[].callback``,
+``callbacks[].clientId``, ``origin``), not the ``callbackUri``/flat ``clientId`` the original
+wrote (§6 item 28), so the URL survives and the duplicate check compares like with like. The
+directories API stores no ``state``, so none is written. Every step is safe to repeat: a retry
+after a partial failure finds the user or the invitation and completes the remaining steps.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.errors import UpstreamRejected
+from domain.model import JobContext, JsonObject
+from domain.use_cases.public_api.notify_relying_party import NOTIFY_RELYING_PARTY_QUEUE, SourceId
+from domain.use_cases.publish_once import publish_once
+from ports.directories import OrganisationDirectory, UserDirectory
+from ports.job_publisher import JobPublisher
+from ports.state_store import DeliveryLog
+
+END_USER_ROLE_ID = 0
+
+
+class RequestPublicInvitation(BaseModel):
+    """Wire payload as the public API enqueues it.
+
+    Only ``email`` is required, as in the original, which read nothing else before acting: the
+    public API sends no ``userRedirect`` when the calling service has no redirect URI, and a
+    field left out is left out of what is written (JSON drops ``undefined``), never refused.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    firstName: str | None = None
+    lastName: str | None = None
+    email: str = Field(min_length=1)
+    organisation: str | None = None
+    sourceId: SourceId | None = None
+    callback: str | None = None
+    userRedirect: str | None = None
+    clientId: str | None = None
+    inviteSubjectOverride: str | None = None
+    inviteBodyOverride: str | None = None
+
+    def callback_entry(self) -> dict[str, Any]:
+        """This request's callback in the directories API's shape."""
+        return _present(sourceId=self.sourceId, callback=self.callback, clientId=self.clientId)
+
+
+class RequestPublicInvitationUseCase:
+    """Existing user, existing invitation or new invitation (catalogue §2.26 steps 1-3)."""
+
+    def __init__(
+        self,
+        *,
+        users: UserDirectory,
+        organisations: OrganisationDirectory,
+        jobs: JobPublisher,
+        delivery_log: DeliveryLog,
+    ) -> None:
+        self._users = users
+        self._organisations = organisations
+        self._jobs = jobs
+        self._delivery_log = delivery_log
+
+    async def __call__(
+        self, command: RequestPublicInvitation, context: JobContext
+    ) -> dict[str, str]:
+        user = await self._users.get_user(command.email)
+        if user is not None:
+            await self._existing_user(command, context, _required(user, "sub", "user"))
+            return {"outcome": "existing_user"}
+        invitation = await self._users.get_invitation_by_email(command.email)
+        if invitation is not None:
+            await self._existing_invitation(command, invitation)
+            return {"outcome": "existing_invitation"}
+        invitation_id = await self._users.create_invitation(_new_invitation(command))
+        await self._link_invitation(command, invitation_id)
+        return {"outcome": "new_invitation"}
+
+    async def _existing_user(
+        self, command: RequestPublicInvitation, context: JobContext, user_id: str
+    ) -> None:
+        if command.organisation:
+            await self._organisations.add_user_to_organisation(
+                command.organisation, user_id, END_USER_ROLE_ID
+            )
+        if not command.callback:
+            return
+        await publish_once(
+            jobs=self._jobs,
+            delivery_log=self._delivery_log,
+            key=context.reference("notify-relying-party"),
+            queue=NOTIFY_RELYING_PARTY_QUEUE,
+            data=_present(
+                userId=user_id,
+                sourceId=command.sourceId,
+                callback=command.callback,
+                state="EXISTING_USER",
+                clientId=command.clientId,
+            ),
+        )
+
+    async def _existing_invitation(
+        self, command: RequestPublicInvitation, invitation: JsonObject
+    ) -> None:
+        invitation_id = _required(invitation, "id", "invitation")
+        callbacks = list(invitation.get("callbacks") or [])
+        if command.callback and not any(_same_callback(entry, command) for entry in callbacks):
+            await self._users.update_invitation(
+                invitation_id, {"callbacks": [*callbacks, command.callback_entry()]}
+            )
+        await self._link_invitation(command, invitation_id)
+
+    async def _link_invitation(self, command: RequestPublicInvitation, invitation_id: str) -> None:
+        if command.organisation:
+            await self._organisations.add_invitation_to_organisation(
+                command.organisation, invitation_id, END_USER_ROLE_ID
+            )
+
+
+def _new_invitation(command: RequestPublicInvitation) -> dict[str, Any]:
+    origin = _present(clientId=command.clientId, redirectUri=command.userRedirect)
+    return {
+        **_present(firstName=command.firstName, lastName=command.lastName),
+        "email": command.email,
+        **({"origin": origin} if origin else {}),
+        "selfStarted": False,
+        "callbacks": [command.callback_entry()] if command.callback else [],
+        "overrides": {
+            "subject": command.inviteSubjectOverride or None,
+            "body": command.inviteBodyOverride or None,
+        },
+    }
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    """The values the producer sent: absent ones are left out, as ``JSON.stringify`` did."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _same_callback(entry: Any, command: RequestPublicInvitation) -> bool:
+    return (
+        isinstance(entry, Mapping)
+        and entry.get("sourceId") == command.sourceId
+        and entry.get("callback") == command.callback
+    )
+
+
+def _required(found: JsonObject, field: str, what: str) -> str:
+    value = found.get(field)
+    if not value:
+        raise UpstreamRejected(f"directories API returned a {what} without '{field}'")
+    return str(value)
