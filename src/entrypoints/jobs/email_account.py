@@ -12,9 +12,10 @@ from domain.use_cases.approvers.ask_approvers_for_organisation_access import (
     AskApproversForOrganisationAccess,
     AskApproversForOrganisationAccessUseCase,
 )
-from domain.use_cases.approvers.notify_approvers_of_organisation_request_outcome import (
+from domain.use_cases.approvers.outcome import (
+    ORGANISATION_REQUEST_OUTCOME,
     NotifyApproversOfOrganisationRequestOutcome,
-    NotifyApproversOfOrganisationRequestOutcomeUseCase,
+    NotifyApproversOfOutcomeUseCase,
 )
 from domain.use_cases.approvers.route_organisation_request import (
     RouteOrganisationRequest,
@@ -57,9 +58,7 @@ def email_account_specs(
     send_access_request_outcome: SendAccessRequestOutcomeUseCase,
     ask_approvers_for_organisation_access: AskApproversForOrganisationAccessUseCase,
     route_organisation_request: RouteOrganisationRequestUseCase,
-    notify_approvers_of_organisation_request_outcome: (
-        NotifyApproversOfOrganisationRequestOutcomeUseCase
-    ),
+    notify_approvers_of_organisation_request_outcome: NotifyApproversOfOutcomeUseCase,
     send_change_email_verification: SendChangeEmailVerificationUseCase,
     send_email_change_notice: SendEmailChangeNoticeUseCase,
     send_permission_level_changed: SendPermissionLevelChangedUseCase,
@@ -153,7 +152,6 @@ class EmailAccountJobs(containers.DeclarativeContainer):
     links = common.links
     email_settings = common.email_settings
     delivery = common.delivery
-    outcome_sender = common.outcome_sender
 
     send_access_request_outcome = providers.Singleton(
         SendAccessRequestOutcomeUseCase, delivery=delivery, links=links
@@ -169,7 +167,12 @@ class EmailAccountJobs(containers.DeclarativeContainer):
         delivery_log=adapters.delivery_log,
     )
     notify_approvers_of_organisation_request_outcome = providers.Singleton(
-        NotifyApproversOfOrganisationRequestOutcomeUseCase, sender=outcome_sender
+        NotifyApproversOfOutcomeUseCase,
+        emails=ORGANISATION_REQUEST_OUTCOME,
+        delivery=delivery,
+        links=links,
+        organisations=adapters.directories,
+        users=adapters.directories,
     )
     send_change_email_verification = providers.Singleton(
         SendChangeEmailVerificationUseCase, delivery=delivery, links=links

@@ -8,12 +8,11 @@ domain objects in one place.
 from dependency_injector import containers, providers
 
 from domain.model import EmailSettings, PlatformLinks
-from domain.use_cases.approvers.outcome import OutcomeToApproversSender
 from domain.use_cases.email.delivery import EmailDelivery
 
 
 class EmailCommon(containers.DeclarativeContainer):
-    """Links and settings from the configuration; delivery and the outcome sender over adapters."""
+    """Links and settings from the configuration; delivery over the adapters."""
 
     config = providers.Configuration()
     adapters = providers.DependenciesContainer()
@@ -33,11 +32,4 @@ class EmailCommon(containers.DeclarativeContainer):
     )
     delivery = providers.Singleton(
         EmailDelivery, email=adapters.email, delivery_log=adapters.delivery_log
-    )
-    outcome_sender = providers.Singleton(
-        OutcomeToApproversSender,
-        delivery=delivery,
-        links=links,
-        organisations=adapters.directories,
-        users=adapters.directories,
     )

@@ -18,13 +18,12 @@ from domain.use_cases.approvers.ask_approvers_for_sub_service_access import (
     AskApproversForSubServiceAccess,
     AskApproversForSubServiceAccessUseCase,
 )
-from domain.use_cases.approvers.notify_approvers_of_service_request_outcome import (
+from domain.use_cases.approvers.outcome import (
+    SERVICE_REQUEST_OUTCOME,
+    SUB_SERVICE_REQUEST_OUTCOME,
+    NotifyApproversOfOutcomeUseCase,
     NotifyApproversOfServiceRequestOutcome,
-    NotifyApproversOfServiceRequestOutcomeUseCase,
-)
-from domain.use_cases.approvers.notify_approvers_of_sub_service_request_outcome import (
     NotifyApproversOfSubServiceRequestOutcome,
-    NotifyApproversOfSubServiceRequestOutcomeUseCase,
 )
 from domain.use_cases.approvers.request import ApproverRequestSender
 from domain.use_cases.email.notify_added_to_organisation import (
@@ -83,13 +82,11 @@ def email_services_specs(
     notify_service_added_v2: NotifyServiceAddedV2UseCase,
     notify_service_removed: NotifyServiceRemovedUseCase,
     ask_approvers_for_service_access: AskApproversForServiceAccessUseCase,
-    notify_approvers_of_service_request_outcome: NotifyApproversOfServiceRequestOutcomeUseCase,
+    notify_approvers_of_service_request_outcome: NotifyApproversOfOutcomeUseCase,
     notify_service_request_rejected: NotifyRequestRejectedUseCase,
     notify_sub_service_request_approved: NotifySubServiceRequestApprovedUseCase,
     notify_sub_service_request_rejected: NotifyRequestRejectedUseCase,
-    notify_approvers_of_sub_service_request_outcome: (
-        NotifyApproversOfSubServiceRequestOutcomeUseCase
-    ),
+    notify_approvers_of_sub_service_request_outcome: NotifyApproversOfOutcomeUseCase,
     ask_approvers_for_sub_service_access: AskApproversForSubServiceAccessUseCase,
     send_support_request: SendSupportRequestUseCase,
     remind_overdue_requests: RemindOverdueRequestsUseCase,
@@ -201,7 +198,6 @@ class EmailServiceJobs(containers.DeclarativeContainer):
     links = common.links
     email_settings = common.email_settings
     delivery = common.delivery
-    outcome_sender = common.outcome_sender
     removal_sender = providers.Singleton(
         RemovalNoticeSender,
         delivery=delivery,
@@ -229,7 +225,12 @@ class EmailServiceJobs(containers.DeclarativeContainer):
         AskApproversForServiceAccessUseCase, sender=request_sender
     )
     notify_approvers_of_service_request_outcome = providers.Singleton(
-        NotifyApproversOfServiceRequestOutcomeUseCase, sender=outcome_sender
+        NotifyApproversOfOutcomeUseCase,
+        emails=SERVICE_REQUEST_OUTCOME,
+        delivery=delivery,
+        links=links,
+        organisations=adapters.directories,
+        users=adapters.directories,
     )
     notify_service_request_rejected = providers.Singleton(
         NotifyRequestRejectedUseCase, delivery=delivery, links=links, template_key=SERVICE_TEMPLATE
@@ -244,7 +245,12 @@ class EmailServiceJobs(containers.DeclarativeContainer):
         template_key=SUB_SERVICE_TEMPLATE,
     )
     notify_approvers_of_sub_service_request_outcome = providers.Singleton(
-        NotifyApproversOfSubServiceRequestOutcomeUseCase, sender=outcome_sender
+        NotifyApproversOfOutcomeUseCase,
+        emails=SUB_SERVICE_REQUEST_OUTCOME,
+        delivery=delivery,
+        links=links,
+        organisations=adapters.directories,
+        users=adapters.directories,
     )
     ask_approvers_for_sub_service_access = providers.Singleton(
         AskApproversForSubServiceAccessUseCase, sender=request_sender, links=links

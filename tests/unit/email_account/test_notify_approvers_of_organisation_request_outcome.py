@@ -9,11 +9,11 @@ from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamUnavailable
 from domain.model import EmailMessage, PlatformLinks
-from domain.use_cases.approvers.notify_approvers_of_organisation_request_outcome import (
+from domain.use_cases.approvers.outcome import (
+    ORGANISATION_REQUEST_OUTCOME,
     NotifyApproversOfOrganisationRequestOutcome,
-    NotifyApproversOfOrganisationRequestOutcomeUseCase,
+    NotifyApproversOfOutcomeUseCase,
 )
-from domain.use_cases.approvers.outcome import OutcomeToApproversSender
 from domain.use_cases.email.delivery import EmailDelivery
 from tests.unit.support import LINKS, job, parse
 
@@ -80,10 +80,13 @@ async def run(
     data: dict[str, Any],
     links: PlatformLinks = LINKS,
 ) -> dict[str, int]:
-    sender = OutcomeToApproversSender(
-        delivery=delivery, links=links, organisations=directories, users=directories
+    use_case = NotifyApproversOfOutcomeUseCase(
+        emails=ORGANISATION_REQUEST_OUTCOME,
+        delivery=delivery,
+        links=links,
+        organisations=directories,
+        users=directories,
     )
-    use_case = NotifyApproversOfOrganisationRequestOutcomeUseCase(sender=sender)
     return await use_case(parse(NotifyApproversOfOrganisationRequestOutcome, data), job(QUEUE))
 
 

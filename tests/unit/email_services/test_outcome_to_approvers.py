@@ -11,15 +11,15 @@ from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.errors import InvalidPayload, TemplateNotConfigured, UpstreamUnavailable
 from domain.model import EmailMessage
-from domain.use_cases.approvers.notify_approvers_of_service_request_outcome import (
+from domain.use_cases.approvers.outcome import (
+    SERVICE_REQUEST_OUTCOME,
+    SUB_SERVICE_REQUEST_OUTCOME,
+    NotifyApproversOfOutcomeUseCase,
     NotifyApproversOfServiceRequestOutcome,
-    NotifyApproversOfServiceRequestOutcomeUseCase,
-)
-from domain.use_cases.approvers.notify_approvers_of_sub_service_request_outcome import (
     NotifyApproversOfSubServiceRequestOutcome,
-    NotifyApproversOfSubServiceRequestOutcomeUseCase,
+    OutcomeEmails,
+    OutcomeToApprovers,
 )
-from domain.use_cases.approvers.outcome import OutcomeToApprovers, OutcomeToApproversSender
 from domain.use_cases.email.delivery import EmailDelivery
 from tests.unit.email_services.support import ORG_ID, add_approver, recipients
 from tests.unit.support import LINKS, job, parse
@@ -39,7 +39,7 @@ DECISION = {
 class Case:
     queue: str
     command: type[OutcomeToApprovers]
-    use_case: Any
+    emails: OutcomeEmails
     service: dict[str, str]
     approved_template: str
     rejected_template: str
@@ -49,7 +49,7 @@ CASES = [
     Case(
         "service_request_outcome_to_approvers",
         NotifyApproversOfServiceRequestOutcome,
-        NotifyApproversOfServiceRequestOutcomeUseCase,
+        SERVICE_REQUEST_OUTCOME,
         {"requestedServiceName": "Key to Success"},
         "userRequestForServiceApprovedToApprovers",
         "userRequestForServiceRejectedToApprovers",
@@ -57,7 +57,7 @@ CASES = [
     Case(
         "sub_service_request_outcome_to_approvers",
         NotifyApproversOfSubServiceRequestOutcome,
-        NotifyApproversOfSubServiceRequestOutcomeUseCase,
+        SUB_SERVICE_REQUEST_OUTCOME,
         {"serviceName": "Key to Success"},
         "userRequestForSubServicesApprovedToApprovers",
         "userRequestForSubServicesRejectedToApprovers",
@@ -66,11 +66,16 @@ CASES = [
 IDS = [case.queue for case in CASES]
 
 
-def build(case: Case, delivery: EmailDelivery, directories: InMemoryDirectories) -> Any:
-    sender = OutcomeToApproversSender(
-        delivery=delivery, links=LINKS, organisations=directories, users=directories
+def build(
+    case: Case, delivery: EmailDelivery, directories: InMemoryDirectories
+) -> NotifyApproversOfOutcomeUseCase:
+    return NotifyApproversOfOutcomeUseCase(
+        emails=case.emails,
+        delivery=delivery,
+        links=LINKS,
+        organisations=directories,
+        users=directories,
     )
-    return case.use_case(sender=sender)
 
 
 def expected(case: Case, user: str, template: str, **reason: Any) -> EmailMessage:
