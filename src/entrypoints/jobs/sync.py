@@ -30,12 +30,9 @@ from domain.use_cases.legacy_sync.fan_out_user_update import (
     FanOutUserUpdate,
     FanOutUserUpdateUseCase,
 )
-from domain.use_cases.legacy_sync.push_organisation_update import (
-    PushOrganisationUpdate,
-    PushOrganisationUpdateUseCase,
-)
-from domain.use_cases.legacy_sync.push_role_update import PushRoleUpdate, PushRoleUpdateUseCase
-from domain.use_cases.legacy_sync.push_user_update import PushUserUpdate, PushUserUpdateUseCase
+from domain.use_cases.legacy_sync.organisation import PushOrganisationUpdate
+from domain.use_cases.legacy_sync.push import PushToLegacyUseCase
+from domain.use_cases.legacy_sync.role import PushRoleUpdate
 from domain.use_cases.legacy_sync.service_catalogue import (
     ORGANISATION_PUSH,
     ROLE_PUSH,
@@ -45,6 +42,7 @@ from domain.use_cases.legacy_sync.service_catalogue import (
 from domain.use_cases.legacy_sync.service_list_guard import ServiceListGuard
 from domain.use_cases.legacy_sync.sync_state import STALE
 from domain.use_cases.legacy_sync.unreachable_push import AnyPush, FailUnreachablePushUseCase
+from domain.use_cases.legacy_sync.user import PushUserUpdate
 from entrypoints.registry import JobSpec
 from entrypoints.worker.retry import SYNC_RETRY
 from ports.legacy_service import LegacyWebService
@@ -93,12 +91,13 @@ def push_outcome(result: Any) -> str:
     return STALE if isinstance(result, dict) and result.get("skipped") == STALE else "completed"
 
 
-_PUSHES: dict[str, tuple[type[Any], type[Any]]] = {
-    ORGANISATION_PUSH: (PushOrganisationUpdate, PushOrganisationUpdateUseCase),
-    ROLE_PUSH: (PushRoleUpdate, PushRoleUpdateUseCase),
-    USER_PUSH: (PushUserUpdate, PushUserUpdateUseCase),
+_PUSHES: dict[str, type[Any]] = {
+    ORGANISATION_PUSH: PushOrganisationUpdate,
+    ROLE_PUSH: PushRoleUpdate,
+    USER_PUSH: PushUserUpdate,
 }
-"""Per push family, in the original's order: its payload model and use case."""
+"""Per push family, in the original's order: its payload model (``PushToLegacyUseCase``
+serves them all)."""
 
 
 def push_specs(
@@ -118,7 +117,7 @@ def push_specs(
         JobSpec(
             push_queue(family, application.id),
             command,
-            use_case(
+            PushToLegacyUseCase(
                 application=application,
                 legacy_service=legacy_service,
                 sync_state=sync_state,
@@ -130,7 +129,7 @@ def push_specs(
             retry=SYNC_RETRY,
             outcome=push_outcome,
         )
-        for family, (command, use_case) in _PUSHES.items()
+        for family, command in _PUSHES.items()
         if family in families
     ]
 

@@ -10,10 +10,8 @@ from adapters.memory.legacy_service import InMemoryLegacyWebService
 from adapters.memory.state_store import InMemoryDeliveryLog, InMemorySyncStateStore
 from domain.errors import UpstreamRejected, UpstreamUnavailable
 from domain.model import JobContext, SnapshotOrder, SyncState, SyncStateKey
-from domain.use_cases.legacy_sync.push_organisation_update import (
-    PushOrganisationUpdate,
-    PushOrganisationUpdateUseCase,
-)
+from domain.use_cases.legacy_sync.organisation import PushOrganisationUpdate
+from domain.use_cases.legacy_sync.push import PushToLegacyUseCase
 from entrypoints.jobs.sync import push_outcome
 from entrypoints.worker.runner import parse_payload
 from tests.unit.sync.test_push_updates import APP, ORGANISATION
@@ -28,7 +26,7 @@ class Rig:
     def __init__(self) -> None:
         self.legacy = InMemoryLegacyWebService()
         self.state = InMemorySyncStateStore()
-        self.use_case = PushOrganisationUpdateUseCase(
+        self.use_case = PushToLegacyUseCase(
             application=APP,
             legacy_service=self.legacy,
             sync_state=self.state,
@@ -154,7 +152,7 @@ async def test_a_state_store_that_cannot_record_the_failure_does_not_hide_the_pu
 
     rig = Rig()
     rig.legacy.fail_with = UpstreamUnavailable("ProvisionOrganisation: HTTP 503")
-    rig.use_case = PushOrganisationUpdateUseCase(
+    rig.use_case = PushToLegacyUseCase(
         application=APP,
         legacy_service=rig.legacy,
         sync_state=DownOnFailure(),

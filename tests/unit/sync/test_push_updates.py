@@ -9,18 +9,16 @@ from adapters.memory.legacy_service import InMemoryLegacyWebService
 from adapters.memory.state_store import InMemoryDeliveryLog, InMemorySyncStateStore
 from domain.errors import InvalidPayload, UpstreamRejected, UpstreamUnavailable, WorkerError
 from domain.model import Application, LegacyMessage, SnapshotOrder, SyncStateKey
-from domain.use_cases.legacy_sync.push_organisation_update import (
-    PushOrganisationUpdate,
-    PushOrganisationUpdateUseCase,
-)
-from domain.use_cases.legacy_sync.push_role_update import PushRoleUpdate, PushRoleUpdateUseCase
-from domain.use_cases.legacy_sync.push_user_update import PushUserUpdate, PushUserUpdateUseCase
+from domain.use_cases.legacy_sync.organisation import PushOrganisationUpdate
+from domain.use_cases.legacy_sync.push import PushToLegacyUseCase
+from domain.use_cases.legacy_sync.role import PushRoleUpdate
 from domain.use_cases.legacy_sync.service_catalogue import (
     ORGANISATION_PUSH,
     PUSH_OPERATIONS,
     ROLE_PUSH,
     USER_PUSH,
 )
+from domain.use_cases.legacy_sync.user import PushUserUpdate
 from entrypoints.worker.runner import parse_payload
 from tests.unit.sync.builders import CONTEXT
 
@@ -80,7 +78,7 @@ def fakes(
 async def push_organisation(
     data: dict[str, Any], legacy: InMemoryLegacyWebService, state: InMemorySyncStateStore
 ) -> Any:
-    use_case = PushOrganisationUpdateUseCase(
+    use_case = PushToLegacyUseCase(
         application=APP,
         legacy_service=legacy,
         sync_state=state,
@@ -92,7 +90,7 @@ async def push_organisation(
 async def push_role(
     data: dict[str, Any], legacy: InMemoryLegacyWebService, state: InMemorySyncStateStore
 ) -> Any:
-    use_case = PushRoleUpdateUseCase(
+    use_case = PushToLegacyUseCase(
         application=APP,
         legacy_service=legacy,
         sync_state=state,
@@ -104,7 +102,7 @@ async def push_role(
 async def push_user(
     data: dict[str, Any], legacy: InMemoryLegacyWebService, state: InMemorySyncStateStore
 ) -> Any:
-    use_case = PushUserUpdateUseCase(
+    use_case = PushToLegacyUseCase(
         application=APP,
         legacy_service=legacy,
         sync_state=state,
@@ -341,7 +339,7 @@ class StateWriteFailsOnce(InMemorySyncStateStore):
 async def test_a_retried_push_is_not_sent_twice_and_writes_the_missing_state() -> None:
     legacy = InMemoryLegacyWebService()
     state = StateWriteFailsOnce()
-    use_case = PushRoleUpdateUseCase(
+    use_case = PushToLegacyUseCase(
         application=APP, legacy_service=legacy, sync_state=state, delivery_log=InMemoryDeliveryLog()
     )
     command = parse_payload(PushRoleUpdate, {"role": ROLE})

@@ -9,7 +9,7 @@ from adapters.memory.legacy_service import InMemoryLegacyWebService
 from adapters.memory.state_store import InMemoryDeliveryLog, InMemorySyncStateStore
 from domain.model import Application
 from domain.use_cases.legacy_sync.fan_out_organisation_update import FanOutOrganisationUpdate
-from domain.use_cases.legacy_sync.push_role_update import PushRoleUpdate
+from domain.use_cases.legacy_sync.role import PushRoleUpdate
 from domain.use_cases.legacy_sync.service_catalogue import PUSH_FAMILIES, ROLE_PUSH, USER_PUSH
 from entrypoints.jobs.sync import SyncJobs, push_specs
 from entrypoints.worker.retry import SYNC_RETRY

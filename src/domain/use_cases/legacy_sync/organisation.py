@@ -9,6 +9,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from domain.errors import InvalidPayload
+from domain.model import SyncStateKey
+from domain.use_cases.legacy_sync.sync_state import Push, PushJob
 from domain.use_cases.legacy_sync.wire import Scalar, WireModel, copy_present, is_present
 
 LOCAL_AUTHORITY_CATEGORY = "002"
@@ -127,3 +130,22 @@ def provision_organisation_fields(organisation: Organisation) -> dict[str, Any]:
 
 def _known(model: WireModel, name: str) -> bool:
     return is_present(model, name) and getattr(model, name) not in (None, "")
+
+
+class PushOrganisationUpdate(PushJob):
+    """Payload of an organisation push: ``{organisation, applicationId, snapshotOrder}``. State
+    key: (application id, organisation ``legacyId``), so an organisation without one is refused."""
+
+    organisation: Organisation
+
+    def push(self, application_id: str) -> Push:
+        organisation = self.organisation
+        if organisation.legacyId is None:
+            raise InvalidPayload("organisation.legacyId is required to sync an organisation")
+        return Push(
+            "ProvisionOrganisation",
+            provision_organisation_fields(organisation),
+            SyncStateKey("organisation", application_id, str(organisation.legacyId)),
+            self.snapshot(),
+            {"organisation_id": organisation.id},
+        )

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from domain.model import SyncStateKey
+from domain.use_cases.legacy_sync.sync_state import Push, PushJob
 from domain.use_cases.legacy_sync.wire import Scalar, WireModel, copy_present
 
 ACTIVE_ROLE_STATUS = 1
@@ -48,3 +50,20 @@ def provision_group_fields(role: Role) -> dict[str, Any]:
         copy_present(fields, "parentId", role.parent, "numericId")
         copy_present(fields, "parentCode", role.parent, "code")
     return fields
+
+
+class PushRoleUpdate(PushJob):
+    """Payload of a role push: ``{role, applicationId, snapshotOrder}``. State key:
+    (application id, role id)."""
+
+    role: Role
+
+    def push(self, application_id: str) -> Push:
+        role = self.role
+        return Push(
+            "ProvisionGroup",
+            provision_group_fields(role),
+            SyncStateKey("role", application_id, role.id),
+            self.snapshot(),
+            {"role_id": role.id},
+        )

@@ -74,12 +74,14 @@ class PushJob(WireModel):
 
 @dataclass(frozen=True)
 class Push:
-    """One provisioning message for one entity, with where its snapshot stands."""
+    """One provisioning message for one entity, with where its snapshot stands and the ids that
+    name the entity in log lines (never personal data)."""
 
     operation: str
     fields: Mapping[str, Any]
     key: SyncStateKey
     snapshot: SnapshotOrder | None
+    names: Mapping[str, Any]
 
 
 def push_result(action: str | None, applied: SnapshotOrder | None = None) -> dict[str, Any]:

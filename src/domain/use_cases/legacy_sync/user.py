@@ -1,4 +1,5 @@
-"""``sendwsuserupdated_v1_<applicationId>`` (catalogue §2.34): ProvisionUser.
+"""The user-in-organisation of a ``sendwsuserupdated_v1_<applicationId>`` job and the
+ProvisionUser parameters (docs/legacy-sync.md#sendwsuserupdated_v1).
 
 State key: (application id, user id, organisation ``legacyId``). The original keyed the state
 by the payload's ``applicationId``; it is always the queue's application (the fan-out writes
@@ -7,15 +8,9 @@ both), so the queue's application is used for the state and the call alike.
 
 from typing import Any
 
-import structlog
-
-from domain.model import Application, JobContext, SyncStateKey
-from domain.use_cases.legacy_sync.sync_state import Push, PushJob, send_with_state
+from domain.model import SyncStateKey
+from domain.use_cases.legacy_sync.sync_state import Push, PushJob
 from domain.use_cases.legacy_sync.wire import Scalar, WireModel, copy_present
-from ports.legacy_service import LegacyWebService
-from ports.state_store import DeliveryLog, SyncStateStore
-
-log = structlog.get_logger(__name__)
 
 
 class GroupReference(WireModel):
@@ -43,7 +38,19 @@ class LegacyUser(WireModel):
 
 
 class PushUserUpdate(PushJob):
+    """Payload of a user push: ``{user, applicationId, snapshotOrder}``."""
+
     user: LegacyUser
+
+    def push(self, application_id: str) -> Push:
+        user = self.user
+        return Push(
+            "ProvisionUser",
+            provision_user_fields(user),
+            SyncStateKey("user", application_id, user.userId, user.organisationId),
+            self.snapshot(),
+            {"user_id": user.userId, "organisation_id": user.organisationId},
+        )
 
 
 def provision_user_fields(user: LegacyUser) -> dict[str, Any]:
@@ -61,44 +68,3 @@ def provision_user_fields(user: LegacyUser) -> dict[str, Any]:
     fields["groupUpdates"] = [role.wire() for role in user.roles]
     copy_present(fields, "organisationUid", user, "organisationUid")
     return fields
-
-
-class PushUserUpdateUseCase:
-    """Sends one user-in-organisation to the legacy service of one application."""
-
-    def __init__(
-        self,
-        *,
-        application: Application,
-        legacy_service: LegacyWebService,
-        sync_state: SyncStateStore,
-        delivery_log: DeliveryLog,
-    ) -> None:
-        self._application = application
-        self._legacy_service = legacy_service
-        self._sync_state = sync_state
-        self._delivery_log = delivery_log
-
-    async def __call__(self, command: PushUserUpdate, context: JobContext) -> dict[str, Any]:
-        user = command.user
-        result = await send_with_state(
-            application=self._application,
-            push=Push(
-                "ProvisionUser",
-                provision_user_fields(user),
-                SyncStateKey("user", self._application.id, user.userId, user.organisationId),
-                command.snapshot(),
-            ),
-            context=context,
-            legacy_service=self._legacy_service,
-            sync_state=self._sync_state,
-            delivery_log=self._delivery_log,
-        )
-        log.info(
-            "legacy_user_synced",
-            application_id=self._application.id,
-            user_id=user.userId,
-            organisation_id=user.organisationId,
-            **result,
-        )
-        return result
