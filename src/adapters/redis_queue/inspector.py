@@ -12,10 +12,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 
 import redis.asyncio as redis
-from bullmq import Job, Queue
+from bullmq import Job
 
 from adapters.common.redis_errors import translate_redis_errors
 from adapters.redis_queue.job_records import JobRecord, job_options, read_jobs
+from adapters.redis_queue.queues import Queues
 from adapters.redis_queue.throughput import MinuteCount, per_minute, queue_pipeline_commands
 
 JOB_STATES = ("waiting", "active", "delayed", "prioritized", "completed", "failed", "paused")
@@ -53,14 +54,7 @@ class BullmqQueueInspector:
     def __init__(self, client: redis.Redis, prefix: str = "bull") -> None:
         self._client = client
         self._prefix = prefix
-        self._queues: dict[str, Queue] = {}
-
-    def _queue(self, name: str) -> Queue:
-        queue = self._queues.get(name)
-        if queue is None:
-            queue = Queue(name, {"connection": self._client, "prefix": self._prefix})
-            self._queues[name] = queue
-        return queue
+        self._queue = Queues(client, prefix)
 
     def _key(self, queue: str, suffix: str) -> str:
         return f"{self._prefix}:{queue}:{suffix}"

@@ -3,9 +3,9 @@
 from typing import Any
 
 import redis.asyncio as redis
-from bullmq import Queue
 
 from adapters.common.redis_errors import translate_redis_errors
+from adapters.redis_queue.queues import Queues
 from domain.model import JsonObject
 
 PRODUCER_JOB_OPTIONS: dict[str, Any] = {
@@ -25,14 +25,7 @@ class BullmqJobPublisher:
     def __init__(self, client: redis.Redis, prefix: str = "bull") -> None:
         self._client = client
         self._prefix = prefix
-        self._queues: dict[str, Queue] = {}
-
-    def _queue(self, name: str) -> Queue:
-        queue = self._queues.get(name)
-        if queue is None:
-            queue = Queue(name, {"connection": self._client, "prefix": self._prefix})
-            self._queues[name] = queue
-        return queue
+        self._queue = Queues(client, prefix)
 
     async def publish(self, queue: str, data: JsonObject) -> str:
         with translate_redis_errors(f"enqueue a {queue} job"):

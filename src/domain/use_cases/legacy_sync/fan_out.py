@@ -1,4 +1,5 @@
-"""What every fan-out shares: read the catalogue, keep a family's subscribers, shape the push.
+"""What every fan-out shares: read the service catalogue, keep a family's subscribers, publish
+each push job once.
 
 Fan-outs run several at a time, so two snapshots of one entity may be fanned out in either
 order. Each push therefore carries ``snapshotOrder``, the place of the fan-out job in
@@ -12,9 +13,12 @@ from typing import Any
 import structlog
 
 from domain.model import Application, JobContext, JsonObject
-from domain.use_cases.legacy_sync.service_catalogue import ServiceCatalogue
+from domain.use_cases.legacy_sync.service_catalogue import ServiceCatalogue, push_queue
 from domain.use_cases.legacy_sync.sync_state import SnapshotOrderStamp
+from domain.use_cases.publish_once import publish_once
 from ports.directories import ApplicationDirectory
+from ports.job_publisher import JobPublisher
+from ports.state_store import DeliveryLog
 
 log = structlog.get_logger(__name__)
 
@@ -48,3 +52,39 @@ def push_data(
     if order is not None:
         data["snapshotOrder"] = SnapshotOrderStamp.of(order)
     return data
+
+
+class FanOut:
+    """Base of the fan-out use cases: the applications API they read, and their pushes, each
+    published at most once per fan-out job, so a retried fan-out publishes only what is missing.
+    """
+
+    def __init__(
+        self,
+        *,
+        applications: ApplicationDirectory,
+        publisher: JobPublisher,
+        delivery_log: DeliveryLog,
+    ) -> None:
+        self._applications = applications
+        self._publisher = publisher
+        self._delivery_log = delivery_log
+
+    async def _publish(
+        self,
+        context: JobContext,
+        family: str,
+        entity: str,
+        application_id: str,
+        value: JsonObject,
+        *slot: str,
+    ) -> None:
+        """Enqueue ``{<entity>: value, ...}`` on the application's ``family`` queue; ``slot``
+        tells apart several pushes to one application (a user in each organisation)."""
+        await publish_once(
+            jobs=self._publisher,
+            delivery_log=self._delivery_log,
+            key=context.reference(application_id, *slot),
+            queue=push_queue(family, application_id),
+            data=push_data(entity, value, application_id, context),
+        )

@@ -11,14 +11,10 @@ from typing import Any
 import structlog
 
 from domain.model import JobContext
-from domain.use_cases.legacy_sync.fan_out import push_data, subscribers
+from domain.use_cases.legacy_sync.fan_out import FanOut, subscribers
 from domain.use_cases.legacy_sync.organisation import Organisation
-from domain.use_cases.legacy_sync.service_catalogue import ORGANISATION_PUSH, push_queue
+from domain.use_cases.legacy_sync.service_catalogue import ORGANISATION_PUSH
 from domain.use_cases.legacy_sync.wire import KeepsReceived
-from domain.use_cases.publish_once import publish_once
-from ports.directories import ApplicationDirectory
-from ports.job_publisher import JobPublisher
-from ports.state_store import DeliveryLog
 
 log = structlog.get_logger(__name__)
 
@@ -27,19 +23,8 @@ class FanOutOrganisationUpdate(Organisation, KeepsReceived):
     """The payload is the organisations API's organisation object itself, forwarded as it came."""
 
 
-class FanOutOrganisationUpdateUseCase:
+class FanOutOrganisationUpdateUseCase(FanOut):
     """Enqueues ``{organisation, applicationId}`` for each subscribed application, in order."""
-
-    def __init__(
-        self,
-        *,
-        applications: ApplicationDirectory,
-        publisher: JobPublisher,
-        delivery_log: DeliveryLog,
-    ) -> None:
-        self._applications = applications
-        self._publisher = publisher
-        self._delivery_log = delivery_log
 
     async def __call__(
         self, command: FanOutOrganisationUpdate, context: JobContext
@@ -56,12 +41,8 @@ class FanOutOrganisationUpdateUseCase:
         organisation = command.received()
         published = 0
         for application in await subscribers(self._applications, ORGANISATION_PUSH):
-            await publish_once(
-                jobs=self._publisher,
-                delivery_log=self._delivery_log,
-                key=context.reference(application.id),
-                queue=push_queue(ORGANISATION_PUSH, application.id),
-                data=push_data("organisation", organisation, application.id, context),
+            await self._publish(
+                context, ORGANISATION_PUSH, "organisation", application.id, organisation
             )
             published += 1
         log.info("organisation_update_fanned_out", organisation_id=command.id, jobs=published)

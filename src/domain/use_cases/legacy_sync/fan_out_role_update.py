@@ -11,19 +11,14 @@ from typing import Any
 import structlog
 
 from domain.model import Application, JobContext
-from domain.use_cases.legacy_sync.fan_out import push_data, reachable_subscribers, read_catalogue
+from domain.use_cases.legacy_sync.fan_out import FanOut, reachable_subscribers, read_catalogue
 from domain.use_cases.legacy_sync.role import Role
 from domain.use_cases.legacy_sync.service_catalogue import (
     ROLE_PUSH,
     ServiceCatalogue,
-    push_queue,
     same_id,
 )
 from domain.use_cases.legacy_sync.wire import KeepsReceived
-from domain.use_cases.publish_once import publish_once
-from ports.directories import ApplicationDirectory
-from ports.job_publisher import JobPublisher
-from ports.state_store import DeliveryLog
 
 log = structlog.get_logger(__name__)
 
@@ -32,32 +27,15 @@ class FanOutRoleUpdate(Role, KeepsReceived):
     """The payload is the access API's role object itself, forwarded as it came."""
 
 
-class FanOutRoleUpdateUseCase:
+class FanOutRoleUpdateUseCase(FanOut):
     """Enqueues ``{role, applicationId}`` for each application that should hear of the role."""
-
-    def __init__(
-        self,
-        *,
-        applications: ApplicationDirectory,
-        publisher: JobPublisher,
-        delivery_log: DeliveryLog,
-    ) -> None:
-        self._applications = applications
-        self._publisher = publisher
-        self._delivery_log = delivery_log
 
     async def __call__(self, command: FanOutRoleUpdate, context: JobContext) -> dict[str, Any]:
         catalogue = await read_catalogue(self._applications)
         role = command.received()
         published = 0
         for application in _recipients(catalogue, command.applicationId):
-            await publish_once(
-                jobs=self._publisher,
-                delivery_log=self._delivery_log,
-                key=context.reference(application.id),
-                queue=push_queue(ROLE_PUSH, application.id),
-                data=push_data("role", role, application.id, context),
-            )
+            await self._publish(context, ROLE_PUSH, "role", application.id, role)
             published += 1
         log.info("role_update_fanned_out", role_id=command.id, jobs=published)
         return {"published": published}

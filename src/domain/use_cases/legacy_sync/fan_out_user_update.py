@@ -23,7 +23,7 @@ import structlog
 
 from domain.errors import NotFound
 from domain.model import Application, JobContext, JsonObject
-from domain.use_cases.legacy_sync.fan_out import push_data, reachable_subscribers, read_catalogue
+from domain.use_cases.legacy_sync.fan_out import FanOut, reachable_subscribers, read_catalogue
 from domain.use_cases.legacy_sync.organisation import (
     LOCAL_AUTHORITY_CATEGORY,
     organisation_not_synced_reason,
@@ -31,11 +31,9 @@ from domain.use_cases.legacy_sync.organisation import (
 from domain.use_cases.legacy_sync.service_catalogue import (
     USER_PUSH,
     ServiceCatalogue,
-    push_queue,
     same_id,
 )
 from domain.use_cases.legacy_sync.wire import WireModel, copy_key
-from domain.use_cases.publish_once import publish_once
 from ports.directories import (
     AccessDirectory,
     ApplicationDirectory,
@@ -58,7 +56,7 @@ class FanOutUserUpdate(WireModel):
     status: int | None = None
 
 
-class FanOutUserUpdateUseCase:
+class FanOutUserUpdateUseCase(FanOut):
     """Builds and enqueues the per-application, per-organisation user pushes, in order."""
 
     def __init__(
@@ -71,12 +69,10 @@ class FanOutUserUpdateUseCase:
         publisher: JobPublisher,
         delivery_log: DeliveryLog,
     ) -> None:
-        self._applications = applications
+        super().__init__(applications=applications, publisher=publisher, delivery_log=delivery_log)
         self._users = users
         self._organisations = organisations
         self._access = access
-        self._publisher = publisher
-        self._delivery_log = delivery_log
 
     async def __call__(self, command: FanOutUserUpdate, context: JobContext) -> dict[str, Any]:
         user = await self._user(command)
@@ -92,12 +88,9 @@ class FanOutUserUpdateUseCase:
             )
         ]
         for application_id, legacy_user in pushes:
-            await publish_once(
-                jobs=self._publisher,
-                delivery_log=self._delivery_log,
-                key=context.reference(application_id, str(legacy_user.get("organisationId"))),
-                queue=push_queue(USER_PUSH, application_id),
-                data=push_data("user", legacy_user, application_id, context),
+            organisation = str(legacy_user.get("organisationId"))
+            await self._publish(
+                context, USER_PUSH, "user", application_id, legacy_user, organisation
             )
         log.info("user_update_fanned_out", user_id=user_id, jobs=len(pushes))
         return {"published": len(pushes)}
