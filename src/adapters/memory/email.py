@@ -4,7 +4,8 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from domain.errors import TemplateNotConfigured, WorkerError
+from adapters.common.templates import TemplateMap
+from domain.errors import WorkerError
 from domain.model import EmailMessage
 
 
@@ -25,11 +26,8 @@ class InMemoryEmailSender:
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def require_templates(self, template_keys: Iterable[str]) -> None:
-        if self.templates is None:
-            return
-        for key in template_keys:
-            if not self.templates.get(key):
-                raise TemplateNotConfigured(key)
+        if self.templates is not None:
+            TemplateMap(self.templates).require(template_keys)
 
     async def send(self, message: EmailMessage) -> str:
         self.require_templates([message.template_key])

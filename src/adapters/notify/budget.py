@@ -124,7 +124,6 @@ class ThrottledEmailSender:
         return await self._within_budget(lambda: self._inner.was_sent(reference))
 
     async def send(self, message: EmailMessage) -> str:
-        self._inner.require_templates([message.template_key])
         return await self._within_budget(lambda: self._inner.send(message))
 
     async def _within_budget(self, call: Callable[[], Awaitable[T]]) -> T:

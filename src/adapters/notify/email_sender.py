@@ -16,10 +16,10 @@ from notifications_python_client.errors import APIError, HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 from pydantic import SecretStr
 
+from adapters.common.templates import TemplateMap
 from domain.errors import (
     RateLimited,
     RecipientRejected,
-    TemplateNotConfigured,
     UpstreamMisconfigured,
     UpstreamUnavailable,
 )
@@ -46,15 +46,13 @@ class NotifyEmailSender:
     ) -> None:
         self._api_key = api_key
         self._base_url = base_url.rstrip("/")
-        self._templates = dict(templates)
+        self._templates = TemplateMap(dict(templates))
         self._timeout_s = timeout_s
         self._local = threading.local()
         self._executor = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="notify")
 
     def require_templates(self, template_keys: Iterable[str]) -> None:
-        for key in template_keys:
-            if not self._templates.get(key):
-                raise TemplateNotConfigured(key)
+        self._templates.require(template_keys)
 
     def _client(self) -> NotificationsAPIClient:
         client: NotificationsAPIClient | None = getattr(self._local, "client", None)
@@ -76,8 +74,7 @@ class NotifyEmailSender:
         return str(response.get("id", ""))
 
     async def send(self, message: EmailMessage) -> str:
-        self.require_templates([message.template_key])
-        template_id = self._templates[message.template_key]
+        template_id = self._templates.id_for(message.template_key)
         loop = asyncio.get_running_loop()
         with _translate_errors(message.template_key):
             return await loop.run_in_executor(
@@ -104,7 +101,7 @@ class NotifyEmailSender:
         return {key: problem for key, problem in zip(keys, found, strict=True) if problem}
 
     async def _template_problem(self, key: str) -> str | None:
-        template_id = self._templates.get(key)
+        template_id = self._templates.ids.get(key)
         if not template_id:
             return "no template id in GOVNOTIFY_TEMP_MAP"
         loop = asyncio.get_running_loop()

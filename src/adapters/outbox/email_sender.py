@@ -4,16 +4,14 @@ Used when ``GOVNOTIFY_API_KEY`` is not set, so the worker runs on a fresh machin
 see what it would have sent. The file holds recipients; the log line does not.
 """
 
-import asyncio
-import json
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
 
-from domain.errors import TemplateNotConfigured
+from adapters.common.outbox_file import OutboxFile, timestamp
+from adapters.common.templates import TemplateMap
 from domain.model import EmailMessage
 
 log = structlog.get_logger(__name__)
@@ -23,39 +21,33 @@ class OutboxEmailSender:
     """``EmailSender`` appending to ``path``. ``templates`` of ``None`` accepts every key."""
 
     def __init__(self, *, path: Path, templates: Mapping[str, str] | None = None) -> None:
-        self._path = path
-        self._templates = dict(templates) if templates else None
-        self._lock = asyncio.Lock()
+        self._outbox = OutboxFile(path)
+        self._templates = TemplateMap(dict(templates)) if templates else None
 
     @property
     def path(self) -> Path:
-        return self._path
+        return self._outbox.path
 
     def require_templates(self, template_keys: Iterable[str]) -> None:
-        if self._templates is None:
-            return
-        for key in template_keys:
-            if not self._templates.get(key):
-                raise TemplateNotConfigured(key)
+        if self._templates is not None:
+            self._templates.require(template_keys)
 
     async def send(self, message: EmailMessage) -> str:
-        self.require_templates([message.template_key])
+        key = message.template_key
+        template_id = self._templates.id_for(key) if self._templates is not None else None
         notification_id = str(uuid.uuid4())
-        line = json.dumps(
+        await self._outbox.append(
             {
                 "id": notification_id,
-                "at": datetime.now(UTC).isoformat(),
-                "template_key": message.template_key,
-                "template_id": (self._templates or {}).get(message.template_key),
+                "at": timestamp(),
+                "template_key": key,
+                "template_id": template_id,
                 "email_address": message.recipient,
                 "personalisation": dict(message.personalisation),
                 "reference": message.reference,
                 "sanitise_content_for": list(message.plain_text_fields),
-            },
-            ensure_ascii=False,
+            }
         )
-        async with self._lock:
-            await asyncio.to_thread(self._append, line)
         log.info(
             "email_written_to_outbox",
             template_key=message.template_key,
@@ -65,16 +57,4 @@ class OutboxEmailSender:
         return notification_id
 
     async def was_sent(self, reference: str) -> bool:
-        async with self._lock:
-            return await asyncio.to_thread(self._contains_reference, reference)
-
-    def _contains_reference(self, reference: str) -> bool:
-        if not self._path.exists():
-            return False
-        with self._path.open(encoding="utf-8") as outbox:
-            return any(json.loads(line).get("reference") == reference for line in outbox)
-
-    def _append(self, line: str) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        with self._path.open("a", encoding="utf-8") as outbox:
-            outbox.write(line + "\n")
+        return await self._outbox.any(lambda record: record.get("reference") == reference)

@@ -4,13 +4,11 @@ Nothing leaves the machine: the URL and body that would have been POSTed are app
 JSON object per line. The signing secret is not written.
 """
 
-import asyncio
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
 
+from adapters.common.outbox_file import OutboxFile, timestamp
 from domain.model import JsonObject
 
 log = structlog.get_logger(__name__)
@@ -20,24 +18,13 @@ class OutboxWebhookSender:
     """Appends ``{at, url, body}`` lines to ``path``."""
 
     def __init__(self, *, path: Path) -> None:
-        self._path = path
-        self._lock = asyncio.Lock()
+        self._outbox = OutboxFile(path)
 
     @property
     def path(self) -> Path:
-        return self._path
+        return self._outbox.path
 
     async def post(self, url: str, body: JsonObject, signing_secret: str) -> None:
         del signing_secret  # signs nothing: the sandbox's notifications go nowhere
-        line = json.dumps(
-            {"at": datetime.now(UTC).isoformat(), "url": url, "body": dict(body)},
-            ensure_ascii=False,
-        )
-        async with self._lock:
-            await asyncio.to_thread(self._append, line)
+        await self._outbox.append({"at": timestamp(), "url": url, "body": dict(body)})
         log.info("webhook_written_to_outbox")
-
-    def _append(self, line: str) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        with self._path.open("a", encoding="utf-8") as outbox:
-            outbox.write(line + "\n")

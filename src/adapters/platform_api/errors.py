@@ -5,13 +5,12 @@ Messages name the API and the route *template* (``directories API GET /users/{id
 A status error is not chained either: BullMQ stores the chain in the job's stack trace.
 """
 
-import email.utils
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 
+from adapters.common.retry_after import retry_after_seconds
 from domain.errors import (
     PermanentError,
     RateLimited,
@@ -56,18 +55,3 @@ def _classify(
     if status in (401, 403) or status < 400:
         return UpstreamMisconfigured(message)
     return client_error(message)
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` as seconds: a number of seconds or an HTTP date; ``None`` if absent/bad."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())

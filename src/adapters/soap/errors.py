@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import httpx
 
+from adapters.common.retry_after import retry_after_seconds
 from adapters.soap.faults import SoapFault
 from adapters.soap.http_client import Reply
 from domain.errors import (
@@ -66,7 +67,7 @@ def status_error(reply: Reply, what: str) -> WorkerError:
     if status >= 500:
         return UpstreamUnavailable(message)
     if status == 429:
-        return RateLimited(message, retry_after_s=_seconds(reply.retry_after))
+        return RateLimited(message, retry_after_s=retry_after_seconds(reply.retry_after))
     if status in (401, 403):
         return UpstreamMisconfigured(f"{message} (check wsUsername/wsPassword)")
     if 300 <= status < 400:
@@ -99,10 +100,3 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     text = redact_text(text, [s for s in secrets if len(s) >= 3], limit=MAX_FAULT_TEXT * 4)
     text = re.sub(r"\s+", " ", text).strip()
     return text if len(text) <= MAX_FAULT_TEXT else text[: MAX_FAULT_TEXT - 1] + "…"
-
-
-def _seconds(retry_after: str | None) -> float | None:
-    try:
-        return float(retry_after) if retry_after is not None else None
-    except ValueError:
-        return None

@@ -6,13 +6,11 @@ line, so a newcomer sees exactly what a legacy service would receive. The file h
 sandbox's made-up personal data; the log line holds none.
 """
 
-import asyncio
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
 
+from adapters.common.outbox_file import OutboxFile, timestamp
 from adapters.soap.envelope import render_envelope
 from adapters.soap.formatters.selection import format_message
 from adapters.soap.service import username_token
@@ -27,38 +25,29 @@ class SoapEnvelopeOutbox:
     """Appends ``{at, application_id, operation, action, envelope}`` lines to ``path``."""
 
     def __init__(self, *, path: Path) -> None:
-        self._path = path
-        self._lock = asyncio.Lock()
+        self._outbox = OutboxFile(path)
 
     @property
     def path(self) -> Path:
-        return self._path
+        return self._outbox.path
 
     async def provision(self, application: Application, message: LegacyMessage) -> None:
         body = format_message(application, message)
         envelope = render_envelope(
             body, target_namespace=SANDBOX_NAMESPACE, token=username_token(application)
         )
-        line = json.dumps(
+        await self._outbox.append(
             {
-                "at": datetime.now(UTC).isoformat(),
+                "at": timestamp(),
                 "application_id": application.id,
                 "operation": message.operation,
                 "action": message.action,
                 "envelope": envelope,
-            },
-            ensure_ascii=False,
+            }
         )
-        async with self._lock:
-            await asyncio.to_thread(self._append, line)
         log.info(
             "legacy_message_written_to_outbox",
             application_id=application.id,
             operation=message.operation,
             action=message.action,
         )
-
-    def _append(self, line: str) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        with self._path.open("a", encoding="utf-8") as outbox:
-            outbox.write(line + "\n")

@@ -21,7 +21,6 @@ token carrying an ``aud`` it was not told to expect (docs/public-api-jobs.md).
 """
 
 import asyncio
-import email.utils
 import hashlib
 import json
 import socket
@@ -31,13 +30,13 @@ import warnings
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import NoReturn
 
 import httpx
 import jwt
 import structlog
 
+from adapters.common.retry_after import retry_after_seconds
 from adapters.webhook.address_policy import AllowList, IpAddress, parse_address, refusal_reason
 from domain.errors import RateLimited, UpstreamRejected, UpstreamUnavailable
 from domain.model import JsonObject
@@ -184,7 +183,7 @@ class HttpWebhookSender:
         if status == 429:
             raise RateLimited(
                 f"webhook {label} answered 429",
-                retry_after_s=_retry_after_s(response.headers.get("retry-after")),
+                retry_after_s=retry_after_seconds(response.headers.get("retry-after")),
             )
         if status >= 500:
             raise UpstreamUnavailable(f"webhook {label} answered {status}")
@@ -228,21 +227,6 @@ def _token(secret: str, origin: str, content: bytes) -> str:
     if caught:
         log.warning("webhook_secret_short")
     return token
-
-
-def _retry_after_s(value: str | None) -> float | None:
-    """``Retry-After`` as seconds (delta-seconds or an HTTP date), ``None`` when absent/invalid."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 @contextmanager
