@@ -4,7 +4,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from domain.errors import WorkerError
+from adapters.memory.failures import FailsOnDemand
 from domain.model import JsonObject
 
 
@@ -16,16 +16,14 @@ class PublishedJob:
 
 
 @dataclass
-class InMemoryJobPublisher:
+class InMemoryJobPublisher(FailsOnDemand):
     """Records what was published; ``fail_with`` makes every call raise that error."""
 
     published: list[PublishedJob] = field(default_factory=list)
-    fail_with: WorkerError | None = None
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     async def publish(self, queue: str, data: JsonObject) -> str:
-        if self.fail_with is not None:
-            raise self.fail_with
+        self._fail_if_asked()
         job_id = str(next(self._ids))
         self.published.append(PublishedJob(queue, dict(data), job_id))
         return job_id

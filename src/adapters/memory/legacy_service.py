@@ -2,18 +2,16 @@
 
 from dataclasses import dataclass, field
 
-from domain.errors import WorkerError
+from adapters.memory.failures import FailsOnDemand
 from domain.model import Application, LegacyMessage
 
 
 @dataclass
-class InMemoryLegacyWebService:
+class InMemoryLegacyWebService(FailsOnDemand):
     """Records ``(application id, message)`` pairs; ``fail_with`` raises on every call."""
 
     sent: list[tuple[str, LegacyMessage]] = field(default_factory=list)
-    fail_with: WorkerError | None = None
 
     async def provision(self, application: Application, message: LegacyMessage) -> None:
-        if self.fail_with is not None:
-            raise self.fail_with
+        self._fail_if_asked()
         self.sent.append((application.id, message))

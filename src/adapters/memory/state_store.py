@@ -4,7 +4,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from domain.errors import WorkerError
+from adapters.memory.failures import FailsOnDemand
 from domain.model import SnapshotOrder, SyncState, SyncStateKey
 
 
@@ -22,20 +22,19 @@ class InMemoryDeliveryLog:
 
 
 @dataclass
-class InMemorySyncStateStore:
+class InMemorySyncStateStore(FailsOnDemand):
     """A dict of ``SyncState`` by normalised key; ``fail_with`` makes every call raise it."""
 
     rows: dict[SyncStateKey, SyncState] = field(default_factory=dict)
-    fail_with: WorkerError | None = None
 
     async def read(self, key: SyncStateKey) -> SyncState:
-        self._maybe_fail()
+        self._fail_if_asked()
         return self.rows.get(key.normalised(), SyncState())
 
     async def record_sent(
         self, key: SyncStateKey, action: str, snapshot: SnapshotOrder | None
     ) -> None:
-        self._maybe_fail()
+        self._fail_if_asked()
         state = self.rows.get(key.normalised(), SyncState())
         applied = state.applied
         if snapshot is not None and (applied is None or snapshot > applied):
@@ -43,7 +42,7 @@ class InMemorySyncStateStore:
         self.rows[key.normalised()] = SyncState(last_action=action, applied=applied)
 
     async def record_failure(self, key: SyncStateKey, reason: str, job: str) -> None:
-        self._maybe_fail()
+        self._fail_if_asked()
         state = self.rows.get(key.normalised(), SyncState())
         self.rows[key.normalised()] = dataclasses.replace(
             state,
@@ -55,7 +54,3 @@ class InMemorySyncStateStore:
     def last_action(self, key: SyncStateKey) -> str | None:
         """For tests: the action recorded for ``key``."""
         return self.rows.get(key.normalised(), SyncState()).last_action
-
-    def _maybe_fail(self) -> None:
-        if self.fail_with is not None:
-            raise self.fail_with

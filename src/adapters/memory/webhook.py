@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from domain.errors import WorkerError
+from adapters.memory.failures import FailsOnDemand
 from domain.model import JsonObject
 
 
@@ -14,13 +14,11 @@ class PostedWebhook:
 
 
 @dataclass
-class InMemoryWebhookSender:
+class InMemoryWebhookSender(FailsOnDemand):
     """Records posts; ``fail_with`` raises on every call."""
 
     posted: list[PostedWebhook] = field(default_factory=list)
-    fail_with: WorkerError | None = None
 
     async def post(self, url: str, body: JsonObject, signing_secret: str) -> None:
-        if self.fail_with is not None:
-            raise self.fail_with
+        self._fail_if_asked()
         self.posted.append(PostedWebhook(url, dict(body), signing_secret))
