@@ -62,6 +62,10 @@ class FieldReader:
     def scalar(self, name: str) -> Field:
         return _scalar(self._operation, name, self._fields.get(name, ABSENT))
 
+    def text(self, name: str) -> Field:
+        """The value, or empty text when it is absent, null or falsy (JavaScript ``x || ""``)."""
+        return self.scalar(name) or ""
+
     def roles(self, name: str) -> list[tuple[Field, Field]]:
         """``[(id, code), …]`` from a list of ``{"id": …, "code": …}``; required for formatters
         that send roles, because an empty list would strip the user's roles at the legacy end."""

@@ -5,7 +5,8 @@ empty element (§6 item 15): kept, consumers read "empty" as "no parent".
 """
 
 from adapters.soap.body import Tree
-from adapters.soap.envelope import SOAP_11, SOAP_12, FormattedBody
+from adapters.soap.envelope import FormattedBody
+from adapters.soap.formatters.dialects import COLLECT, DEFAULT, S2S
 from adapters.soap.formatters.fields import FieldReader
 
 
@@ -23,25 +24,15 @@ def default_group(action: str, fields: FieldReader) -> FormattedBody:
             }
         }
     }
-    return FormattedBody(tree, SOAP_11, supports_nil=True, content_type="text/xml;charset=UTF-8")
+    return DEFAULT.body(tree)
 
 
 def collect_group(action: str, fields: FieldReader) -> FormattedBody:
-    return FormattedBody(
-        _collection_group(action, fields),
-        SOAP_12,
-        supports_nil=False,
-        content_type="application/soap+xml; charset=utf-8",
-    )
+    return COLLECT.body(_collection_group(action, fields))
 
 
 def s2s_group(action: str, fields: FieldReader) -> FormattedBody:
-    return FormattedBody(
-        _collection_group(action, fields),
-        SOAP_11,
-        supports_nil=True,
-        content_type="text/xml; charset=utf-8",
-    )
+    return S2S.body(_collection_group(action, fields))
 
 
 def _collection_group(action: str, fields: FieldReader) -> Tree:

@@ -6,7 +6,8 @@ organisation id and region ``E`` when none is known (§6 item 19).
 """
 
 from adapters.soap.body import Tree
-from adapters.soap.envelope import SOAP_11, SOAP_12, FormattedBody
+from adapters.soap.envelope import FormattedBody
+from adapters.soap.formatters.dialects import COLLECT, DEFAULT, S2S
 from adapters.soap.formatters.fields import Field, FieldReader, is_number, loosely_equals
 
 DEFAULT_STATUS_TEXT = {1: "OPEN", 2: "CLOSED", 3: "CLOSED_BUT_ACTIVE", 4: "PROPOSED_TO_OPEN"}
@@ -31,7 +32,7 @@ def default_organisation(action: str, fields: FieldReader) -> FormattedBody:
             }
         }
     }
-    return FormattedBody(tree, SOAP_11, supports_nil=True, content_type="text/xml;charset=UTF-8")
+    return DEFAULT.body(tree)
 
 
 def collect_organisation(action: str, fields: FieldReader) -> FormattedBody:
@@ -39,20 +40,18 @@ def collect_organisation(action: str, fields: FieldReader) -> FormattedBody:
         "ProvisionOrganisation": {
             "por": {
                 "action": action,
-                "establishmentDfeNumber": fields.scalar("establishmentDfeNumber") or "",
-                "establishmentUrn": fields.scalar("establishmentUrn") or "",
-                "localAuthorityCode": fields.scalar("localAuthorityCode") or "",
-                "orgEdubaseTypeCode": fields.scalar("orgEdubaseTypeCode") or "",
+                "establishmentDfeNumber": fields.text("establishmentDfeNumber"),
+                "establishmentUrn": fields.text("establishmentUrn"),
+                "localAuthorityCode": fields.text("localAuthorityCode"),
+                "orgEdubaseTypeCode": fields.text("orgEdubaseTypeCode"),
                 "organisationId": fields.scalar("organisationId"),
                 "organisationName": fields.scalar("organisationName"),
-                "organisationTypeCode": fields.scalar("organisationTypeCode") or "",
+                "organisationTypeCode": fields.text("organisationTypeCode"),
                 "wsOrganisationStatusCode": _three_is_open(fields),
             }
         }
     }
-    return FormattedBody(
-        tree, SOAP_12, supports_nil=False, content_type="application/soap+xml; charset=utf-8"
-    )
+    return COLLECT.body(tree)
 
 
 def s2s_organisation(action: str, fields: FieldReader) -> FormattedBody:
@@ -60,20 +59,20 @@ def s2s_organisation(action: str, fields: FieldReader) -> FormattedBody:
         "ProvisionOrganisation": {
             "por": {
                 "action": action,
-                "establishmentNumber": fields.scalar("establishmentNumber") or "",
-                "localAuthorityCode": fields.scalar("localAuthorityCode") or "",
-                "localAuthorityName": fields.scalar("localAuthorityName") or "",
+                "establishmentNumber": fields.text("establishmentNumber"),
+                "localAuthorityCode": fields.text("localAuthorityCode"),
+                "localAuthorityName": fields.text("localAuthorityName"),
                 "organisationId": fields.scalar("organisationId") or " ",
-                "organisationName": fields.scalar("organisationName") or "",
-                "organisationTypeCode": fields.scalar("organisationTypeCode") or "",
+                "organisationName": fields.text("organisationName"),
+                "organisationTypeCode": fields.text("organisationTypeCode"),
                 "regionCode": fields.scalar("regionCode") or "E",
-                "telephoneNumber": fields.scalar("telephoneNumber") or "",
-                "typeOfEstablishmentCode": fields.scalar("orgEdubaseTypeCode") or "",
+                "telephoneNumber": fields.text("telephoneNumber"),
+                "typeOfEstablishmentCode": fields.text("orgEdubaseTypeCode"),
                 "wsOrganisationStatusCode": _three_is_open(fields),
             }
         }
     }
-    return FormattedBody(tree, SOAP_11, supports_nil=True, content_type="text/xml; charset=utf-8")
+    return S2S.body(tree)
 
 
 def _three_is_open(fields: FieldReader) -> Field:

@@ -6,7 +6,8 @@ built against it. firstName/lastName are sent by Collect only; roles by Default 
 """
 
 from adapters.soap.body import Tree
-from adapters.soap.envelope import SOAP_11, SOAP_12, FormattedBody
+from adapters.soap.envelope import FormattedBody
+from adapters.soap.formatters.dialects import COLLECT, DEFAULT, S2S
 from adapters.soap.formatters.fields import FieldReader, is_number
 
 CAPGEMINI_COLLECT = (
@@ -35,7 +36,7 @@ def default_user(action: str, fields: FieldReader) -> FormattedBody:
             }
         }
     }
-    return FormattedBody(tree, SOAP_11, supports_nil=True, content_type="text/xml;charset=UTF-8")
+    return DEFAULT.body(tree)
 
 
 def collect_user(action: str, fields: FieldReader) -> FormattedBody:
@@ -58,13 +59,7 @@ def collect_user(action: str, fields: FieldReader) -> FormattedBody:
             }
         }
     }
-    return FormattedBody(
-        tree,
-        SOAP_12,
-        supports_nil=False,
-        content_type="application/soap+xml; charset=utf-8",
-        extra_namespaces=(("cap", CAPGEMINI_COLLECT),),
-    )
+    return COLLECT.body(tree, ("cap", CAPGEMINI_COLLECT))
 
 
 def s2s_user(action: str, fields: FieldReader) -> FormattedBody:
@@ -80,4 +75,4 @@ def s2s_user(action: str, fields: FieldReader) -> FormattedBody:
             }
         }
     }
-    return FormattedBody(tree, SOAP_11, supports_nil=True, content_type="text/xml; charset=utf-8")
+    return S2S.body(tree)
