@@ -22,6 +22,7 @@ from entrypoints.logging import configure_logging
 from entrypoints.registry import JobSpec
 from entrypoints.settings import redis_connection_options
 from entrypoints.tracing import NO_TRACING, Tracing
+from entrypoints.worker.bullmq_patches import install_bullmq_patches
 from entrypoints.worker.service import WorkerTuning, build_worker
 
 
@@ -54,6 +55,7 @@ async def drain(
             finished.set()
 
     spec = JobSpec(queue, BenchJob, handler, concurrency=concurrency)
+    install_bullmq_patches()  # as ``dsi-jobs worker`` does
     cpu_before = _cpu_s()
     clock_start = time.perf_counter()
     worker = build_worker(

@@ -40,10 +40,10 @@ from domain.model import SnapshotOrder, SyncState, SyncStateKey
 from ports.state_store import SyncStateStore
 from tests.conftest import require_service
 
-POSTGRES_ADMIN_URL = os.environ.get(
+POSTGRES_ADMIN_URL = os.environ.get(  # noqa: TID251 - a test database, not a service setting
     "DSI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-MSSQL_URL = os.environ.get("JOBS_TEST_MSSQL_URL", "")
+MSSQL_URL = os.environ.get("JOBS_TEST_MSSQL_URL", "")  # noqa: TID251 - a test database
 MSSQL_NOT_RUN = "JOBS_TEST_MSSQL_URL is not set: the contract suite did NOT run against SQL Server"
 SQL_BACKENDS = ["sqlite", "postgresql", "mssql"]
 TABLES = {"user": user_state, "role": role_state, "organisation": organisation_state}

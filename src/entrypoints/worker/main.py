@@ -32,6 +32,7 @@ from entrypoints.sandbox import sandbox_active
 from entrypoints.settings import Settings
 from entrypoints.telemetry import observe_upstreams
 from entrypoints.tracing import NO_TRACING, Tracing
+from entrypoints.worker.bullmq_patches import install_bullmq_patches
 from entrypoints.worker.service import WorkerService, WorkerTuning
 from entrypoints.worker.subscriptions import SubscriptionWatcher
 
@@ -64,6 +65,7 @@ async def run_worker(settings: Settings, tracing: Tracing = NO_TRACING) -> int:
     Outside ``dev`` an incomplete configuration raises ``ConfigurationRefused`` before anything
     starts; in ``dev`` it is logged and the embedded defaults stand in.
     """
+    install_bullmq_patches()
     problems = await configuration_problems(settings)
     if problems and not settings.is_dev:
         raise ConfigurationRefused(problems)

@@ -20,7 +20,8 @@ import structlog
 from adapters.redis_queue.consumers import DSI_JOBS_WORKER
 from entrypoints.registry import JobSpec, Registry
 from entrypoints.tracing import NO_TRACING, Tracing
-from entrypoints.worker.bullmq_worker import DsiWorker, JobObserver, make_processor
+from entrypoints.worker.bullmq_patches import DsiWorker
+from entrypoints.worker.bullmq_worker import JobObserver, make_processor
 
 log = structlog.get_logger(__name__)
 
