@@ -6,6 +6,7 @@ and recreated); otherwise each of its cases is skipped with a reason saying so. 
 (raw rows, table creation, invalid keys) run on every SQL backend.
 """
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -297,6 +298,23 @@ async def test_tables_are_created_when_missing_and_creation_is_idempotent(
     )
     assert names == PRIMARY_KEYS
     assert await SqlSyncStateStore(sql_engine).read(key) == SyncState("CREATE", SnapshotOrder(9, 9))
+
+
+@pytest.mark.parametrize("backend", SQL_BACKENDS)
+async def test_processes_starting_at_once_both_create_the_tables(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Two replicas starting together on an empty database: neither fails (without the
+    creation lock, ``CREATE SCHEMA IF NOT EXISTS`` or check-then-create lost the race)."""
+    url = SecretStr(database_url(backend, request, tmp_path))
+    engines = [create_state_engine(url), create_state_engine(url)]  # two pools, two processes
+    try:
+        for _ in range(3):  # the race is lost nearly every time without the lock; be sure
+            await drop_state_tables(engines[0])
+            await asyncio.gather(*(create_state_tables(engine) for engine in engines))
+            assert await table_names(engines[1]) == set(PRIMARY_KEYS)
+    finally:
+        await asyncio.gather(*(engine.dispose() for engine in engines))
 
 
 async def test_store_creates_missing_tables_before_its_first_query(

@@ -10,14 +10,16 @@ SQLite has no schemas: its engine maps ``service_notifications`` to the main dat
 """
 
 import asyncio
+import zlib
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
 from pydantic import SecretStr
-from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.schema import CreateSchema
@@ -193,18 +195,69 @@ def apply_query_timeout(dbapi_connection: Any, _: Any) -> None:
     dbapi_connection.timeout = QUERY_TIMEOUT_S
 
 
+CREATION_LOCK = "dsi-jobs:service_notifications:create"
+"""The database-wide lock every process takes before creating the state tables."""
+CREATION_LOCK_TIMEOUT_S = 20
+"""How long a starting process waits for another one creating the tables (within the SQL
+Server statement timeout); then the database counts as unavailable and creation is retried."""
+
+
 async def create_state_tables(engine: StateEngine) -> None:
-    """Create the schema and the three tables when missing; a no-op when they exist."""
+    """Create the schema and the four tables when missing; a no-op when they exist.
+
+    Safe when several processes start at once: ``IF NOT EXISTS`` and check-then-create both
+    race on every backend (the loser fails on the catalogue's unique index or "already
+    exists"), so each creator first takes a database-wide lock in its transaction and checks
+    for the tables only once it holds it.
+    """
     with translate_db_errors(engine.label, "create the state tables"):
-        await engine.transaction(_create_missing)
+        await engine.transaction(partial(_create_missing, engine.label))
 
 
-def _create_missing(connection: Connection) -> None:
+def _create_missing(database: str, connection: Connection) -> None:
+    _lock_creation(connection, database)
     if connection.dialect.name == "postgresql":
         connection.execute(CreateSchema(SCHEMA, if_not_exists=True))
     elif connection.dialect.name == "mssql" and not inspect(connection).has_schema(SCHEMA):
         connection.execute(CreateSchema(SCHEMA))
     metadata.create_all(connection, checkfirst=True)
+
+
+def _lock_creation(connection: Connection, database: str) -> None:
+    """Hold the creation lock until this transaction ends (each dialect's own mechanism).
+
+    PostgreSQL: a transaction advisory lock. SQL Server: an application lock owned by the
+    transaction. SQLite: ``BEGIN IMMEDIATE``, the database's write lock (its DDL would
+    otherwise run outside any transaction, one statement at a time).
+    """
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(
+            text("SELECT set_config('lock_timeout', :timeout, true)"),
+            {"timeout": f"{CREATION_LOCK_TIMEOUT_S}s"},
+        )
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(CREATION_LOCK.encode())}
+        )  # past lock_timeout: LockNotAvailable, an OperationalError
+    elif dialect == "mssql":
+        connection.execute(
+            text(
+                "EXEC sp_getapplock @Resource = :resource, @LockMode = 'Exclusive', "
+                "@LockOwner = 'Transaction', @LockTimeout = :timeout_ms"
+            ),
+            {"resource": CREATION_LOCK, "timeout_ms": CREATION_LOCK_TIMEOUT_S * 1000},
+        )
+        mode = connection.execute(
+            text("SELECT APPLOCK_MODE('public', :resource, 'Transaction')"),
+            {"resource": CREATION_LOCK},
+        ).scalar_one()
+        if mode != "Exclusive":  # sp_getapplock returns a status instead of raising
+            raise UpstreamUnavailable(
+                f"state database '{database}' unavailable while trying to create the state "
+                f"tables (another process held the creation lock for {CREATION_LOCK_TIMEOUT_S} s)"
+            )
+    elif dialect == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # waits up to the busy timeout
 
 
 async def open_state_engine(
