@@ -1,37 +1,42 @@
-"""Ports: the platform's directory APIs (catalogue §1.11).
+"""Ports: the platform's directory APIs (routes and fields: docs/platform-apis.md#original-calls).
 
-Results are the APIs' JSON objects (``JsonObject``); use cases read the fields the catalogue
-names. ``None`` means "not found" (HTTP 404). Every method raises ``UpstreamUnavailable`` or
+Results are domain types (``domain.directory``); the adapters map the APIs' JSON onto them.
+``None`` means "not found" (HTTP 404). Every method raises ``UpstreamUnavailable`` or
 ``RateLimited`` (retryable) and ``UpstreamRejected`` / ``UpstreamMisconfigured`` (permanent).
 """
 
 from collections.abc import Sequence
 from typing import Protocol
 
-from domain.model import JsonObject
-
-INVITATION_UPDATE_FIELDS = frozenset(
-    {"email", "firstName", "lastName", "isCompleted", "deactivated", "reason", "callbacks"}
+from domain.directory import (
+    DirectoryOrganisation,
+    DirectoryUser,
+    Invitation,
+    InvitationCallback,
+    Membership,
+    NewInvitation,
+    OrganisationRequest,
+    ServiceAccess,
 )
-"""The only properties ``PATCH /invitations/{id}`` accepts; ``update_invitation`` drops the rest."""
+from domain.model import Application
 
 
 class OrganisationDirectory(Protocol):
     """The organisations API."""
 
-    async def get_organisation_request(self, request_id: str) -> JsonObject | None:
-        """``GET /organisations/requests/{id}``: ``org_id``, ``user_id``, ``reason``."""
+    async def get_organisation_request(self, request_id: str) -> OrganisationRequest | None:
+        """``GET /organisations/requests/{id}``."""
         ...
 
     async def get_approver_ids(self, organisation_id: str) -> list[str]:
         """``GET /organisations/{id}/approvers``: approver user ids (empty when not found)."""
         ...
 
-    async def get_organisation(self, organisation_id: str) -> JsonObject | None:
-        """``GET /organisations/v2/{id}``: ``name``, ``urn``, ..."""
+    async def get_organisation(self, organisation_id: str) -> DirectoryOrganisation | None:
+        """``GET /organisations/v2/{id}``."""
         ...
 
-    async def get_user_organisations(self, user_id: str) -> list[JsonObject]:
+    async def get_user_organisations(self, user_id: str) -> list[Membership]:
         """``GET /organisations/v2/associated-with-user/{id}`` (empty when not found)."""
         ...
 
@@ -51,31 +56,33 @@ class OrganisationDirectory(Protocol):
 class UserDirectory(Protocol):
     """The directories API: users and invitations."""
 
-    async def get_user(self, user_id_or_email: str) -> JsonObject | None:
-        """``GET /users/{id or e-mail}``: ``sub``, names, ``email``, ``status``."""
+    async def get_user(self, user_id_or_email: str) -> DirectoryUser | None:
+        """``GET /users/{id or e-mail}``; a user without ``sub`` is ``UpstreamRejected``."""
         ...
 
-    async def get_users(self, user_ids: Sequence[str]) -> list[JsonObject]:
+    async def get_users(self, user_ids: Sequence[str]) -> list[DirectoryUser]:
         """``POST /users/by-ids``: the users that exist (empty when none match)."""
         ...
 
-    async def get_invitation_by_email(self, email: str) -> JsonObject | None:
+    async def get_invitation_by_email(self, email: str) -> Invitation | None:
         """``GET /invitations/by-email/{email}``."""
         ...
 
-    async def create_invitation(self, invitation: JsonObject) -> str:
+    async def create_invitation(self, invitation: NewInvitation) -> str:
         """``POST /invitations``; returns the new invitation id."""
         ...
 
-    async def update_invitation(self, invitation_id: str, changes: JsonObject) -> None:
-        """``PATCH /invitations/{id}`` with only the properties the API accepts."""
+    async def set_invitation_callbacks(
+        self, invitation_id: str, callbacks: Sequence[InvitationCallback]
+    ) -> None:
+        """``PATCH /invitations/{id}`` with ``{"callbacks": [...]}`` and nothing else."""
         ...
 
 
 class AccessDirectory(Protocol):
     """The access API."""
 
-    async def get_user_services(self, user_id: str) -> list[JsonObject]:
+    async def get_user_services(self, user_id: str) -> list[ServiceAccess]:
         """``GET /users/{id}/services`` (empty when the user has none)."""
         ...
 
@@ -83,10 +90,10 @@ class AccessDirectory(Protocol):
 class ApplicationDirectory(Protocol):
     """The applications API."""
 
-    async def list_services(self) -> list[JsonObject]:
+    async def list_services(self) -> list[Application]:
         """Every service, all pages of ``GET /services?page=N&pageSize=100``."""
         ...
 
-    async def get_service(self, id_or_client_id: str) -> JsonObject | None:
+    async def get_service(self, id_or_client_id: str) -> Application | None:
         """``GET /services/{id or client id}``."""
         ...

@@ -1,14 +1,16 @@
 """The directory ports' contract, held by the in-memory fake and by ``HttpDirectories`` talking
-HTTP on loopback to the platform stand-in (seeded with the same data).
+HTTP on loopback to the platform stand-in (seeded with the same data): the same domain values
+from the same JSON, absent fields kept apart from nulls.
 
-The last section checks the wire format the HTTP adapter produces (catalogue §1.11).
+The last section checks the wire format the HTTP adapter produces
+(docs/platform-apis.md#original-calls).
 """
 
 import copy
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
 import structlog
@@ -16,6 +18,8 @@ from pydantic import SecretStr
 
 from adapters.memory.directories import InMemoryDirectories
 from adapters.platform_api.directories import HttpDirectories
+from domain.directory import InvitationCallback, NewInvitation
+from domain.model import Application
 from ports.directories import (
     AccessDirectory,
     ApplicationDirectory,
@@ -51,6 +55,50 @@ class Directories(
 class Backend:
     directories: Directories
     organisation_links: Callable[[], list[tuple[str, str, str, int]]]
+    invitations: Callable[[], dict[str, Any]]
+    """The invitations as the API stores them (raw JSON)."""
+
+
+DAVE = "7a1b2c3d-0000-4000-8000-000000000004"
+SPARSE_ORG = "0b5e6f70-0000-4000-8000-0000000000cc"
+
+
+def contract_data() -> dict[str, Any]:
+    """The sample data plus records whose shapes the mapping must get right: absent and null
+    fields, entries that cannot be read, properties this service does not know."""
+    data = sample_platform_data()
+    data["users"][DAVE] = {"sub": DAVE, "given_name": None, "email": "dave@example.org"}
+    data["user_organisations"][DAVE] = [
+        {
+            "organisation": {
+                "id": SPARSE_ORG,
+                "legacyId": 9,
+                "category": {"id": "002", "name": "Local authority"},
+                "establishmentNumber": "330",
+                "localAuthority": {"code": None},
+            },
+            "numericIdentifier": None,
+        },
+        "not an object",
+    ]
+    data["user_services"][DAVE] = [
+        {"serviceId": "service-002", "organisationId": SPARSE_ORG, "roles": [{"code": "R"}, 7]},
+        {"serviceId": "service-003", "roles": [{"numericId": 1, "code": "X"}]},
+    ]
+    data["invitations"]["invitation-2"] = {
+        "id": "invitation-2",
+        "email": "erin@example.org",
+        "callbacks": [{"sourceId": "old", "callbackUri": "https://rp.example/old"}],
+    }
+    data["services"].append(
+        {
+            "id": "service-odd",
+            "parentId": 17,
+            "relyingParty": {"client_id": "client-odd", "params": {"flag": True, "ok": "yes"}},
+        }
+    )
+    data["services"].append({"name": "a service without an id"})
+    return data
 
 
 def http_directories(base_url: str) -> HttpDirectories:
@@ -79,14 +127,16 @@ async def stand_in() -> AsyncIterator[tuple[PlatformStandIn, str]]:
 @pytest.fixture(params=["memory", "http"])
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     if request.param == "memory":
-        fake = InMemoryDirectories(**copy.deepcopy(sample_platform_data()))
-        yield Backend(fake, lambda: fake.organisation_links)
+        fake = InMemoryDirectories(**copy.deepcopy(contract_data()))
+        yield Backend(fake, lambda: fake.organisation_links, lambda: fake.invitations)
         return
-    platform = PlatformStandIn()
+    platform = PlatformStandIn(data=contract_data())
     async with serve(platform.app()) as base_url:
         adapter = http_directories(base_url)
         try:
-            yield Backend(adapter, lambda: platform.organisation_links)
+            yield Backend(
+                adapter, lambda: platform.organisation_links, lambda: platform.data["invitations"]
+            )
         finally:
             await adapter.aclose()
 
@@ -102,14 +152,26 @@ def directories(backend: Backend) -> Directories:
 async def test_get_user_by_id(directories: Directories) -> None:
     user = await directories.get_user(BOB)
     assert user is not None
-    assert (user["sub"], user["given_name"], user["family_name"]) == (BOB, "Bob", "Builder")
-    assert (user["email"], user["status"]) == ("bob+jobs@example.org", 1)
+    assert (user.id, user.first_name, user.last_name) == (BOB, "Bob", "Builder")
+    assert (user.email, user.status) == ("bob+jobs@example.org", 1)
+    assert user.is_active
+
+
+async def test_user_fields_left_out_stay_absent_and_nulls_stay_null(
+    directories: Directories,
+) -> None:
+    user = await directories.get_user(DAVE)
+    assert user is not None
+    assert (user.is_present("first_name"), user.first_name) == (True, None)
+    assert not user.is_present("last_name")
+    assert not user.is_present("status")
+    assert not user.is_active
 
 
 async def test_get_user_by_email_ignores_case(directories: Directories) -> None:
     user = await directories.get_user("BOB+Jobs@Example.org")
     assert user is not None
-    assert user["sub"] == BOB
+    assert user.id == BOB
 
 
 async def test_get_user_not_found_is_none(directories: Directories) -> None:
@@ -119,7 +181,8 @@ async def test_get_user_not_found_is_none(directories: Directories) -> None:
 
 async def test_get_users_returns_those_that_exist_ignoring_case(directories: Directories) -> None:
     users = await directories.get_users([ALICE.upper(), UNKNOWN, CAROL])
-    assert sorted(user["sub"] for user in users) == sorted([ALICE, CAROL])
+    assert sorted(user.id for user in users) == sorted([ALICE, CAROL])
+    assert [user.is_active for user in sorted(users, key=lambda user: user.id)] == [True, False]
 
 
 async def test_get_users_none_found_is_empty(directories: Directories) -> None:
@@ -130,31 +193,51 @@ async def test_get_users_none_found_is_empty(directories: Directories) -> None:
 async def test_get_invitation_by_email(directories: Directories) -> None:
     invitation = await directories.get_invitation_by_email("Dan@example.org")
     assert invitation is not None
-    assert (invitation["id"], invitation["firstName"]) == ("invitation-1", "Dan")
+    assert (invitation.id, invitation.callbacks) == ("invitation-1", ())
     assert await directories.get_invitation_by_email("nobody@example.org") is None
 
 
-async def test_created_invitation_can_be_found_by_its_email(directories: Directories) -> None:
-    new_id = await directories.create_invitation(
-        {"email": "erin@example.org", "firstName": "Erin", "lastName": "New"}
+async def test_created_invitation_can_be_found_by_its_email(backend: Backend) -> None:
+    new_id = await backend.directories.create_invitation(
+        NewInvitation(email="frank@example.org", first_name="Frank", last_name="New")
     )
-    found = await directories.get_invitation_by_email("erin@example.org")
+    found = await backend.directories.get_invitation_by_email("frank@example.org")
     assert new_id
     assert found is not None
-    assert (found["id"], found["lastName"]) == (new_id, "New")
+    assert found.id == new_id
+    assert backend.invitations()[new_id] == {
+        "id": new_id,
+        "email": "frank@example.org",
+        "firstName": "Frank",
+        "lastName": "New",
+        "selfStarted": False,
+        "callbacks": [],
+        "overrides": {"subject": None, "body": None},
+    }
 
 
-async def test_update_invitation_applies_only_accepted_properties(
-    directories: Directories,
-) -> None:
-    callbacks = [{"sourceId": "s1", "callback": "https://rp.example/cb"}]
-    await directories.update_invitation(
-        "invitation-1", {"id": "invitation-1", "callbacks": callbacks, "origin": {"x": 1}}
-    )
-    invitation = await directories.get_invitation_by_email("dan@example.org")
+async def test_set_invitation_callbacks_changes_only_the_callbacks(backend: Backend) -> None:
+    callback = InvitationCallback(source_id="s1", callback="https://rp.example/cb")
+    await backend.directories.set_invitation_callbacks("invitation-1", [callback])
+    invitation = await backend.directories.get_invitation_by_email("dan@example.org")
     assert invitation is not None
-    assert invitation["callbacks"] == callbacks
-    assert "origin" not in invitation
+    assert invitation.has_callback("s1", "https://rp.example/cb")
+    stored = backend.invitations()["invitation-1"]
+    assert stored["callbacks"] == [{"sourceId": "s1", "callback": "https://rp.example/cb"}]
+    assert (stored["firstName"], stored["lastName"]) == ("Dan", "Invited")
+
+
+async def test_stored_callbacks_are_written_back_whole(backend: Backend) -> None:
+    invitation = await backend.directories.get_invitation_by_email("erin@example.org")
+    assert invitation is not None
+    [old] = invitation.callbacks
+    assert (old.source_id, old.callback) == ("old", None)
+    new = InvitationCallback(source_id="s2", callback="https://rp.example/new", client_id="c")
+    await backend.directories.set_invitation_callbacks(invitation.id, [*invitation.callbacks, new])
+    assert backend.invitations()["invitation-2"]["callbacks"] == [
+        {"sourceId": "old", "callbackUri": "https://rp.example/old"},
+        {"sourceId": "s2", "callback": "https://rp.example/new", "clientId": "c"},
+    ]
 
 
 # OrganisationDirectory -------------------------------------------------------------------
@@ -163,7 +246,7 @@ async def test_update_invitation_applies_only_accepted_properties(
 async def test_get_organisation_request(directories: Directories) -> None:
     found = await directories.get_organisation_request("request-1")
     assert found is not None
-    assert (found["org_id"], found["user_id"], found["reason"]) == (ORG, BOB, "Head")
+    assert (found.organisation_id, found.user_id, found.reason) == (ORG, BOB, "Head")
     assert await directories.get_organisation_request("request-404") is None
 
 
@@ -175,14 +258,31 @@ async def test_get_approver_ids(directories: Directories) -> None:
 async def test_get_organisation(directories: Directories) -> None:
     organisation = await directories.get_organisation(ORG)
     assert organisation is not None
-    assert (organisation["name"], organisation["urn"]) == ("Example Academy", "100001")
+    assert (organisation.name, organisation.urn) == ("Example Academy", "100001")
+    assert (organisation.id, organisation.is_present("legacy_id")) == (ORG, False)
     assert await directories.get_organisation(UNKNOWN) is None
 
 
 async def test_get_user_organisations(directories: Directories) -> None:
     [membership] = await directories.get_user_organisations(BOB)
-    assert membership["organisation"]["legacyId"] == 42
+    assert membership.organisation.legacy_id == 42
+    assert (membership.legacy_user_id, membership.legacy_username) == (7, "abc")
     assert await directories.get_user_organisations(UNKNOWN) == []
+
+
+async def test_memberships_keep_absent_apart_from_null(directories: Directories) -> None:
+    [membership] = await directories.get_user_organisations(DAVE)
+    organisation = membership.organisation
+    assert (organisation.id, organisation.legacy_id, organisation.category_id) == (
+        SPARSE_ORG,
+        9,
+        "002",
+    )
+    assert (organisation.establishment_number, organisation.local_authority_code) == ("330", None)
+    assert organisation.is_present("local_authority_code")
+    assert not organisation.is_present("urn")
+    assert (membership.is_present("legacy_user_id"), membership.legacy_user_id) == (True, None)
+    assert not membership.is_present("legacy_username")
 
 
 async def test_add_user_and_invitation_to_organisation(backend: Backend) -> None:
@@ -199,13 +299,35 @@ async def test_add_user_and_invitation_to_organisation(backend: Backend) -> None
 
 async def test_get_user_services(directories: Directories) -> None:
     [access] = await directories.get_user_services(BOB)
-    assert (access["serviceId"], access["roles"][0]["code"]) == ("service-001", "ROLE")
+    assert (access.service_id, access.organisation_id) == ("service-001", ORG)
+    [role] = access.roles
+    assert (role.numeric_id, role.code) == (5, "ROLE")
     assert await directories.get_user_services(ALICE) == []
+
+
+async def test_access_without_an_organisation_or_readable_roles_is_left_out(
+    directories: Directories,
+) -> None:
+    [access] = await directories.get_user_services(DAVE)
+    assert access.service_id == "service-002"
+    [role] = access.roles
+    assert (role.code, role.is_present("numeric_id")) == ("R", False)
 
 
 async def test_list_services_returns_every_page(directories: Directories) -> None:
     services = await directories.list_services()
-    assert [s["id"] for s in services] == [f"service-{n:03d}" for n in range(SERVICE_COUNT)]
+    assert [s.id for s in services] == [
+        *(f"service-{n:03d}" for n in range(SERVICE_COUNT)),
+        "service-odd",
+    ]
+    assert services[7].params == {"wsWsdlUrl": "https://legacy.example/7?wsdl"}
+
+
+async def test_services_keep_text_params_only_and_a_string_parent(
+    directories: Directories,
+) -> None:
+    odd = await directories.get_service("client-odd")
+    assert odd == Application(id="service-odd", name="", parent_id=None, params={"ok": "yes"})
 
 
 async def test_get_service_by_id_or_client_id(directories: Directories) -> None:
@@ -213,7 +335,7 @@ async def test_get_service_by_id_or_client_id(directories: Directories) -> None:
     by_client_id = await directories.get_service("client-007")
     assert by_id is not None
     assert by_id == by_client_id
-    assert by_id["relyingParty"]["api_secret"] == "secret-7"
+    assert (by_id.id, by_id.name, by_id.api_secret) == ("service-007", "Service 7", "secret-7")
     assert await directories.get_service("service-999") is None
 
 
@@ -282,16 +404,17 @@ async def test_services_are_paged_by_100_until_number_of_pages(
     ]
 
 
-async def test_invitation_patch_sends_only_accepted_properties(
+async def test_invitation_patch_sends_only_the_callbacks(
     wired: tuple[HttpDirectories, PlatformStandIn],
 ) -> None:
     adapter, platform = wired
-    await adapter.update_invitation(
-        "invitation-1", {"id": "invitation-1", "callbacks": [], "isCompleted": True, "x": 1}
-    )
+    callback = InvitationCallback(source_id=3, callback="https://rp.example/cb", client_id=None)
+    await adapter.set_invitation_callbacks("invitation-1", [callback])
     [call] = platform.calls_to("/directories/")
     assert (call.method, call.path) == ("PATCH", "/directories/invitations/invitation-1")
-    assert call.body == {"callbacks": [], "isCompleted": True}
+    assert call.body == {
+        "callbacks": [{"sourceId": 3, "callback": "https://rp.example/cb", "clientId": None}]
+    }
 
 
 async def test_organisation_links_send_the_role_id(

@@ -17,6 +17,7 @@ import structlog
 from pydantic import SecretStr
 
 from adapters.platform_api.directories import HttpDirectories
+from domain.directory import DirectoryUser, NewInvitation
 from domain.errors import (
     NotFound,
     RateLimited,
@@ -39,6 +40,10 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+FOUND = {"sub": "u", "id": "u"}
+"""A 200 body every read here maps: a user's ``sub``, an invitation's ``id``."""
 
 
 class Upstream:
@@ -174,7 +179,7 @@ async def test_rate_limited_is_not_retried_in_place() -> None:
             ("o", "i", 0),
             "PUT /organisations/{org}/invitations/{invitation}",
         ),
-        ("update_invitation", ("i", {"callbacks": []}), "PATCH /invitations/{id}"),
+        ("set_invitation_callbacks", ("i", []), "PATCH /invitations/{id}"),
     ],
 )
 async def test_writes_to_missing_targets_are_not_found(
@@ -257,7 +262,7 @@ async def test_the_client_has_an_explicit_timeout() -> None:
 
     def record(request: httpx.Request) -> httpx.Response:
         seen.append(request.extensions["timeout"])
-        return httpx.Response(200, json={})
+        return httpx.Response(200, json=FOUND)
 
     directories = make(Upstream(record))
     await directories.get_user("u")
@@ -271,7 +276,7 @@ async def test_transient_failures_are_retried_in_place_twice() -> None:
     )
     upstream = Upstream(lambda request: next(answers))
     directories = make(upstream)
-    assert await directories.get_user("u") == {"sub": "u"}
+    assert await directories.get_user("u") == DirectoryUser(id="u")
     assert len(upstream.requests) == 3
     await directories.aclose()
 
@@ -280,7 +285,7 @@ async def test_creating_an_invitation_is_not_retried_in_place() -> None:
     upstream = Upstream(answer(503))
     directories = make(upstream)
     with pytest.raises(UpstreamUnavailable, match=r"POST /invitations answered 503"):
-        await directories.create_invitation({"email": "x@example.org"})
+        await directories.create_invitation(NewInvitation(email="x@example.org"))
     assert len(upstream.requests) == 1
     await directories.aclose()
 
@@ -289,7 +294,7 @@ async def test_creating_an_invitation_is_not_retried_in_place() -> None:
 
 
 async def test_token_request_is_client_credentials_for_the_resource_scope() -> None:
-    upstream = Upstream(answer(200, json={}))
+    upstream = Upstream(answer(200, json=FOUND))
     directories = make(upstream)
     await directories.get_user("u")
     [token_request] = upstream.token_requests
@@ -305,7 +310,7 @@ async def test_token_request_is_client_credentials_for_the_resource_scope() -> N
 
 
 async def test_concurrent_calls_share_one_token_fetch() -> None:
-    upstream = Upstream(answer(200, json={}))
+    upstream = Upstream(answer(200, json=FOUND))
     directories = make(upstream)
     await asyncio.gather(*(directories.get_user(str(n)) for n in range(20)))
     assert len(upstream.token_requests) == 1
@@ -315,7 +320,7 @@ async def test_concurrent_calls_share_one_token_fetch() -> None:
 
 async def test_token_is_refetched_shortly_before_it_expires() -> None:
     clock = FakeClock()
-    upstream = Upstream(answer(200, json={}), token_lifetime_s=3600)
+    upstream = Upstream(answer(200, json=FOUND), token_lifetime_s=3600)
     directories = make(upstream, clock=clock)
     await directories.get_user("a")
     clock.now += 3400  # inside the token's life, before the refresh margin
@@ -328,7 +333,7 @@ async def test_token_is_refetched_shortly_before_it_expires() -> None:
 
 
 async def test_a_401_drops_the_cached_token() -> None:
-    answers = iter([httpx.Response(401), httpx.Response(200, json={})])
+    answers = iter([httpx.Response(401), httpx.Response(200, json=FOUND)])
     upstream = Upstream(lambda request: next(answers))
     directories = make(upstream)
     with pytest.raises(UpstreamMisconfigured):
@@ -343,7 +348,7 @@ async def test_a_refused_token_request_is_misconfigured_and_hides_the_secret(sta
     def refuse(request: httpx.Request) -> httpx.Response:
         if str(request.url) == TOKEN_URL:
             return httpx.Response(status, json={"error": "invalid_client", "secret": SECRET})
-        return httpx.Response(200, json={})
+        return httpx.Response(200, json=FOUND)
 
     directories = make(refuse)
     error = await failure(directories)
@@ -355,7 +360,7 @@ async def test_a_refused_token_request_is_misconfigured_and_hides_the_secret(sta
 
 
 async def test_without_azure_ad_settings_no_token_is_sent() -> None:
-    upstream = Upstream(answer(200, json={}))
+    upstream = Upstream(answer(200, json=FOUND))
     directories = make(upstream, aad=False)
     await directories.get_user("u")
     assert upstream.token_requests == []
@@ -364,7 +369,7 @@ async def test_without_azure_ad_settings_no_token_is_sent() -> None:
 
 
 async def test_incomplete_azure_ad_settings_name_the_missing_variables() -> None:
-    upstream = Upstream(answer(200, json={}))
+    upstream = Upstream(answer(200, json=FOUND))
     directories = HttpDirectories(
         directories_url="https://directories.example",
         organisations_url=None,
@@ -389,7 +394,7 @@ async def test_incomplete_azure_ad_settings_name_the_missing_variables() -> None
 
 
 async def test_correlation_id_comes_from_the_job_context() -> None:
-    upstream = Upstream(answer(200, json={}))
+    upstream = Upstream(answer(200, json=FOUND))
     directories = make(upstream)
     with structlog.contextvars.bound_contextvars(correlation_id="userupdated_v1-99"):
         await directories.get_user("u")
@@ -401,7 +406,7 @@ async def test_correlation_id_comes_from_the_job_context() -> None:
 
 
 async def test_path_segments_are_percent_encoded() -> None:
-    upstream = Upstream(answer(200, json={}))
+    upstream = Upstream(answer(200, json=FOUND))
     directories = make(upstream, urls={"directories_url": "https://directories.example/base/"})
     await directories.get_invitation_by_email("a/b+c@example.org")
     assert (
@@ -425,7 +430,7 @@ CALLS: list[tuple[str, Callable[[HttpDirectories], Awaitable[Any]], str]] = [
 async def test_an_unset_base_url_names_its_variable(
     setting: str, call: Callable[[HttpDirectories], Awaitable[Any]], variable: str
 ) -> None:
-    upstream = Upstream(answer(200, json={}))
+    upstream = Upstream(answer(200, json=FOUND))
     directories = make(upstream, urls={setting: None})
     with pytest.raises(UpstreamMisconfigured, match=f"API is not configured: set {variable}$"):
         await call(directories)

@@ -300,7 +300,8 @@ class PlatformStandIn:
     async def _service(self, request: Request) -> Response:
         key = request.path_params["id"]
         for service in self.data["services"]:
-            if key in (service["id"], service["relyingParty"]["client_id"]):
+            relying_party = service.get("relyingParty") or {}
+            if key in (service.get("id"), relying_party.get("client_id")):
                 return JSONResponse(service)
         return _found(None)
 

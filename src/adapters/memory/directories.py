@@ -5,15 +5,26 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.common import platform_records as records
 from adapters.memory.failures import FailsOnDemand
-from domain.model import JsonObject
-from ports.directories import INVITATION_UPDATE_FIELDS
+from domain.directory import (
+    DirectoryOrganisation,
+    DirectoryUser,
+    Invitation,
+    InvitationCallback,
+    Membership,
+    NewInvitation,
+    OrganisationRequest,
+    ServiceAccess,
+)
+from domain.model import Application, JsonObject
 
 
 @dataclass
 class InMemoryDirectories(FailsOnDemand):
     """Implements ``OrganisationDirectory``, ``UserDirectory``, ``AccessDirectory`` and
-    ``ApplicationDirectory`` over plain dicts, as the REST APIs would answer.
+    ``ApplicationDirectory`` over the JSON the REST APIs would answer with, mapped to domain
+    types as the HTTP adapter maps it (``adapters.common.platform_records``).
 
     Users are found by ``sub`` or by e-mail (case-insensitive), as ``GET /users/{x}`` does.
     """
@@ -29,21 +40,23 @@ class InMemoryDirectories(FailsOnDemand):
     organisation_links: list[tuple[str, str, str, int]] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
-    async def get_organisation_request(self, request_id: str) -> JsonObject | None:
+    async def get_organisation_request(self, request_id: str) -> OrganisationRequest | None:
         self._fail_if_asked()
-        return self.organisation_requests.get(request_id)
+        found = self.organisation_requests.get(request_id)
+        return None if found is None else records.organisation_request(found)
 
     async def get_approver_ids(self, organisation_id: str) -> list[str]:
         self._fail_if_asked()
         return list(self.approvers.get(organisation_id, []))
 
-    async def get_organisation(self, organisation_id: str) -> JsonObject | None:
+    async def get_organisation(self, organisation_id: str) -> DirectoryOrganisation | None:
         self._fail_if_asked()
-        return self.organisations.get(organisation_id)
+        found = self.organisations.get(organisation_id)
+        return None if found is None else records.organisation(found)
 
-    async def get_user_organisations(self, user_id: str) -> list[JsonObject]:
+    async def get_user_organisations(self, user_id: str) -> list[Membership]:
         self._fail_if_asked()
-        return list(self.user_organisations.get(user_id, []))
+        return records.memberships(list(self.user_organisations.get(user_id, [])))
 
     async def add_user_to_organisation(
         self, organisation_id: str, user_id: str, role_id: int
@@ -57,54 +70,60 @@ class InMemoryDirectories(FailsOnDemand):
         self._fail_if_asked()
         self.organisation_links.append(("invitation", organisation_id, invitation_id, role_id))
 
-    async def get_user(self, user_id_or_email: str) -> JsonObject | None:
+    async def get_user(self, user_id_or_email: str) -> DirectoryUser | None:
         self._fail_if_asked()
         wanted = user_id_or_email.lower()
         for user in self.users.values():
-            if str(user.get("sub", "")).lower() == wanted:
-                return user
-            if str(user.get("email", "")).lower() == wanted:
-                return user
+            if wanted in (str(user.get("sub", "")).lower(), str(user.get("email", "")).lower()):
+                return records.user(user)
         return None
 
-    async def get_users(self, user_ids: Sequence[str]) -> list[JsonObject]:
+    async def get_users(self, user_ids: Sequence[str]) -> list[DirectoryUser]:
         self._fail_if_asked()
         wanted = {user_id.lower() for user_id in user_ids}
-        return [u for u in self.users.values() if str(u.get("sub", "")).lower() in wanted]
+        found = [u for u in self.users.values() if str(u.get("sub", "")).lower() in wanted]
+        return records.users(found)
 
-    async def get_invitation_by_email(self, email: str) -> JsonObject | None:
+    async def get_invitation_by_email(self, email: str) -> Invitation | None:
         self._fail_if_asked()
         wanted = email.lower()
         for invitation in self.invitations.values():
             if str(invitation.get("email", "")).lower() == wanted:
-                return invitation
+                return records.invitation(invitation)
         return None
 
-    async def create_invitation(self, invitation: JsonObject) -> str:
+    async def create_invitation(self, invitation: NewInvitation) -> str:
         self._fail_if_asked()
         invitation_id = f"invitation-{next(self._ids)}"
-        self.invitations[invitation_id] = {**invitation, "id": invitation_id}
+        self.invitations[invitation_id] = {
+            **records.new_invitation_json(invitation),
+            "id": invitation_id,
+        }
         return invitation_id
 
-    async def update_invitation(self, invitation_id: str, changes: JsonObject) -> None:
+    async def set_invitation_callbacks(
+        self, invitation_id: str, callbacks: Sequence[InvitationCallback]
+    ) -> None:
         self._fail_if_asked()
-        accepted = {k: v for k, v in changes.items() if k in INVITATION_UPDATE_FIELDS}
-        self.invitations[invitation_id] = {**self.invitations.get(invitation_id, {}), **accepted}
+        stored = self.invitations.setdefault(invitation_id, {})
+        stored["callbacks"] = [records.callback_json(callback) for callback in callbacks]
 
-    async def get_user_services(self, user_id: str) -> list[JsonObject]:
+    async def get_user_services(self, user_id: str) -> list[ServiceAccess]:
         self._fail_if_asked()
-        return list(self.user_services.get(user_id, []))
+        return records.service_access(list(self.user_services.get(user_id, [])))
 
-    async def list_services(self) -> list[JsonObject]:
+    async def list_services(self) -> list[Application]:
         self._fail_if_asked()
-        return list(self.services)
+        return records.applications(list(self.services))
 
-    async def get_service(self, id_or_client_id: str) -> JsonObject | None:
+    async def get_service(self, id_or_client_id: str) -> Application | None:
         self._fail_if_asked()
         for service in self.services:
-            if id_or_client_id in (
-                service.get("id"),
-                service.get("relyingParty", {}).get("client_id"),
-            ):
-                return service
+            if id_or_client_id in (_client_id(service), service.get("id")):
+                return records.application(service)
         return None
+
+
+def _client_id(service: JsonObject) -> Any:
+    relying_party = service.get("relyingParty")
+    return relying_party.get("client_id") if isinstance(relying_party, dict) else None

@@ -1,4 +1,5 @@
-"""``HttpDirectories``: every directory port over the platform's REST APIs (catalogue §1.11).
+"""``HttpDirectories``: every directory port over the platform's REST APIs
+(docs/platform-apis.md#original-calls); JSON mapped by ``adapters.common.platform_records``.
 
 One ``httpx.AsyncClient`` per process (connection reuse, explicit timeouts), shared with the
 token provider. Each API's base URL may be ``None`` when its variable is unset: the worker
@@ -18,11 +19,21 @@ import httpx
 import structlog
 from pydantic import SecretStr
 
+from adapters.common import platform_records as records
 from adapters.platform_api.errors import _translate_errors
 from adapters.platform_api.token import AadTokenProvider
+from domain.directory import (
+    DirectoryOrganisation,
+    DirectoryUser,
+    Invitation,
+    InvitationCallback,
+    Membership,
+    NewInvitation,
+    OrganisationRequest,
+    ServiceAccess,
+)
 from domain.errors import NotFound, UpstreamMisconfigured, UpstreamUnavailable
-from domain.model import JsonObject
-from ports.directories import INVITATION_UPDATE_FIELDS
+from domain.model import Application, JsonObject
 
 SERVICES_PAGE_SIZE = 100
 RETRY_BACKOFF_S = (0.25, 0.5)
@@ -115,22 +126,26 @@ class HttpDirectories:
 
     # OrganisationDirectory ---------------------------------------------------------------
 
-    async def get_organisation_request(self, request_id: str) -> JsonObject | None:
+    async def get_organisation_request(self, request_id: str) -> OrganisationRequest | None:
         route = "/organisations/requests/{id}"
-        return await self._get_object(self._organisations, route, {"id": request_id})
+        found = await self._get_object(self._organisations, route, {"id": request_id})
+        return None if found is None else records.organisation_request(found)
 
     async def get_approver_ids(self, organisation_id: str) -> list[str]:
         route = "/organisations/{id}/approvers"
         approvers = await self._get_list(self._organisations, route, {"id": organisation_id})
         return [str(user_id) for user_id in approvers]
 
-    async def get_organisation(self, organisation_id: str) -> JsonObject | None:
+    async def get_organisation(self, organisation_id: str) -> DirectoryOrganisation | None:
         route = "/organisations/v2/{id}"
-        return await self._get_object(self._organisations, route, {"id": organisation_id})
+        found = await self._get_object(self._organisations, route, {"id": organisation_id})
+        return None if found is None else records.organisation(found)
 
-    async def get_user_organisations(self, user_id: str) -> list[JsonObject]:
+    async def get_user_organisations(self, user_id: str) -> list[Membership]:
         route = "/organisations/v2/associated-with-user/{id}"
-        return await self._get_list(self._organisations, route, {"id": user_id})
+        return records.memberships(
+            await self._get_list(self._organisations, route, {"id": user_id})
+        )
 
     async def add_user_to_organisation(
         self, organisation_id: str, user_id: str, role_id: int
@@ -148,49 +163,53 @@ class HttpDirectories:
 
     # UserDirectory -----------------------------------------------------------------------
 
-    async def get_user(self, user_id_or_email: str) -> JsonObject | None:
-        return await self._get_object(self._directories, "/users/{id}", {"id": user_id_or_email})
+    async def get_user(self, user_id_or_email: str) -> DirectoryUser | None:
+        route, path = "/users/{id}", {"id": user_id_or_email}
+        found = await self._get_object(self._directories, route, path)
+        return None if found is None else records.user(found)
 
-    async def get_users(self, user_ids: Sequence[str]) -> list[JsonObject]:
+    async def get_users(self, user_ids: Sequence[str]) -> list[DirectoryUser]:
         if not user_ids:
             return []
         body = await self._call(
             self._directories, "POST", "/users/by-ids", json={"ids": ",".join(user_ids)}
         )
-        return _as_list(body, self._directories, "POST /users/by-ids")
+        return records.users(_as_list(body, self._directories, "POST /users/by-ids"))
 
-    async def get_invitation_by_email(self, email: str) -> JsonObject | None:
+    async def get_invitation_by_email(self, email: str) -> Invitation | None:
         route = "/invitations/by-email/{email}"
-        return await self._get_object(self._directories, route, {"email": email})
+        found = await self._get_object(self._directories, route, {"email": email})
+        return None if found is None else records.invitation(found)
 
-    async def create_invitation(self, invitation: JsonObject) -> str:
+    async def create_invitation(self, invitation: NewInvitation) -> str:
         where = "POST /invitations"
-        body = await self._call(
-            self._directories, "POST", "/invitations", json=dict(invitation), retry=False
-        )
+        json = records.new_invitation_json(invitation)
+        body = await self._call(self._directories, "POST", "/invitations", json=json, retry=False)
         created = _as_object(body, self._directories, where) or {}
         if not created.get("id"):
             raise UpstreamMisconfigured(f"directories API {where} answered without id")
         return str(created["id"])
 
-    async def update_invitation(self, invitation_id: str, changes: JsonObject) -> None:
-        accepted = {k: v for k, v in changes.items() if k in INVITATION_UPDATE_FIELDS}
-        if accepted:
-            path = {"id": invitation_id}
-            await self._write(self._directories, "PATCH", "/invitations/{id}", path, accepted)
+    async def set_invitation_callbacks(
+        self, invitation_id: str, callbacks: Sequence[InvitationCallback]
+    ) -> None:
+        body = {"callbacks": [records.callback_json(callback) for callback in callbacks]}
+        path = {"id": invitation_id}
+        await self._write(self._directories, "PATCH", "/invitations/{id}", path, body)
 
     # AccessDirectory ---------------------------------------------------------------------
 
-    async def get_user_services(self, user_id: str) -> list[JsonObject]:
-        return await self._get_list(self._access, "/users/{id}/services", {"id": user_id})
+    async def get_user_services(self, user_id: str) -> list[ServiceAccess]:
+        route = "/users/{id}/services"
+        return records.service_access(await self._get_list(self._access, route, {"id": user_id}))
 
     # ApplicationDirectory ----------------------------------------------------------------
 
-    async def list_services(self) -> list[JsonObject]:
+    async def list_services(self) -> list[Application]:
         """Every page. The list never legitimately answers 404, a body without a ``services``
         list or a bad page count: each is retryable ``UpstreamUnavailable`` naming the
         variable, never "no services" (a wrong host would switch legacy sync off silently)."""
-        services: list[JsonObject] = []
+        services: list[Any] = []
         page, pages = 1, 1
         while page <= pages:
             query = {"page": page, "pageSize": SERVICES_PAGE_SIZE}
@@ -199,10 +218,12 @@ class HttpDirectories:
             services.extend(listing["services"])
             pages = _page_count(listing.get("numberOfPages"), self._applications, "GET /services")
             page += 1
-        return services
+        return records.applications(services)
 
-    async def get_service(self, id_or_client_id: str) -> JsonObject | None:
-        return await self._get_object(self._applications, "/services/{id}", {"id": id_or_client_id})
+    async def get_service(self, id_or_client_id: str) -> Application | None:
+        route, path = "/services/{id}", {"id": id_or_client_id}
+        found = await self._get_object(self._applications, route, path)
+        return None if found is None else records.application(found)
 
     # Preflight (``dsi-jobs check``) ------------------------------------------------------
 

@@ -8,6 +8,7 @@ import pytest
 from adapters.memory.directories import InMemoryDirectories
 from adapters.outbox.webhook_sender import OutboxWebhookSender
 from adapters.soap.outbox import SANDBOX_NAMESPACE, SoapEnvelopeOutbox
+from domain.directory import NewInvitation
 from domain.model import Application, LegacyMessage
 from entrypoints.container import build_container, resolve
 from entrypoints.sandbox import (
@@ -71,7 +72,7 @@ async def test_the_container_swaps_the_platform_for_local_stand_ins(
     assert container.config.email.support_email_address() == "support@sandbox.localhost"
     other = build_container(settings(monkeypatch, tmp_path, LOCAL_ENV="dev"))
     fresh = await resolve(other.adapters.directories)
-    await directories.create_invitation({"email": "new@example.com"})
+    await directories.create_invitation(NewInvitation(email="new@example.com"))
     assert fresh.invitations == {}, "each process gets its own copy of the data"
 
 

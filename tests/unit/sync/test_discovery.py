@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from adapters.common import platform_records as records
 from adapters.memory.directories import InMemoryDirectories
 from domain.errors import UpstreamUnavailable
 from domain.model import Application
@@ -112,12 +113,14 @@ async def test_services_without_relying_party_or_id_are_tolerated() -> None:
 
 def test_children_are_the_services_naming_the_application_as_parent() -> None:
     catalogue = ServiceCatalogue.from_services(
-        [
-            service("PARENT", receiveUserUpdates="true"),
-            service("child-1", parent_id="parent"),
-            service("other", parent_id="someone-else"),
-            service("child-2", parent_id="PARENT"),
-        ]
+        records.applications(
+            [
+                service("PARENT", receiveUserUpdates="true"),
+                service("child-1", parent_id="parent"),
+                service("other", parent_id="someone-else"),
+                service("child-2", parent_id="PARENT"),
+            ]
+        )
     )
     [parent] = catalogue.subscribers(USER_PUSH)
     assert [child.id for child in catalogue.children_of(parent)] == ["child-1", "child-2"]

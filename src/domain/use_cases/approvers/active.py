@@ -6,10 +6,8 @@ database credentials. GUIDs are compared case-insensitively (the database return
 upper-case, the APIs may not).
 """
 
-from domain.model import JsonObject
+from domain.directory import DirectoryUser
 from ports.directories import OrganisationDirectory, UserDirectory
-
-ACTIVE_STATUS = 1
 
 
 async def active_approvers(
@@ -18,10 +16,11 @@ async def active_approvers(
     organisations: OrganisationDirectory,
     users: UserDirectory,
     excluding_user_id: str | None = None,
-) -> list[JsonObject]:
+) -> list[DirectoryUser]:
     """Active approver users of ``organisation_id`` in approver-list order, minus the excluded one.
 
-    Returns ``[]`` without calling the users API when nobody is left (catalogue §6 item 30).
+    Returns ``[]`` without calling the users API when nobody is left
+    (docs/original-bugs.md#item-30).
     """
     excluded = (excluding_user_id or "").lower()
     approver_ids = [
@@ -31,10 +30,6 @@ async def active_approvers(
     ]
     if not approver_ids:
         return []
-    by_id = {str(user.get("sub", "")).lower(): user for user in await users.get_users(approver_ids)}
+    by_id = {user.id.lower(): user for user in await users.get_users(approver_ids)}
     found = (by_id.get(approver_id.lower()) for approver_id in approver_ids)
-    return [user for user in found if user is not None and _is_active(user)]
-
-
-def _is_active(user: JsonObject) -> bool:
-    return str(user.get("status")) == str(ACTIVE_STATUS)
+    return [user for user in found if user is not None and user.is_active]

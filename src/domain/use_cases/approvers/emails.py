@@ -14,7 +14,8 @@ from typing import Any
 
 import structlog
 
-from domain.model import EmailMessage, JobContext, JsonObject
+from domain.directory import DirectoryUser
+from domain.model import EmailMessage, JobContext
 from domain.use_cases.email.sending import NO_ROLES_SELECTED
 from domain.use_cases.publish_once import publish_once
 from ports.directories import OrganisationDirectory
@@ -27,25 +28,25 @@ SUPPORT_QUEUE = "supportrequest_v1"
 SERVICE_ACCESS_TYPE = "Access to a service"
 
 
-def approver_names(approver: JsonObject, *, first: str, last: str) -> dict[str, Any]:
+def approver_names(approver: DirectoryUser, *, first: str, last: str) -> dict[str, Any]:
     """The approver's directory names under the template's keys (absent names left out)."""
     return {
-        key: approver[field]
-        for key, field in ((first, "given_name"), (last, "family_name"))
-        if field in approver
+        key: getattr(approver, name)
+        for key, name in ((first, "first_name"), (last, "last_name"))
+        if approver.is_present(name)
     }
 
 
 def approver_messages(
-    approvers: Sequence[JsonObject], build: Callable[[JsonObject], EmailMessage]
+    approvers: Sequence[DirectoryUser], build: Callable[[DirectoryUser], EmailMessage]
 ) -> list[tuple[str, EmailMessage]]:
     """``(user id, e-mail)`` for every approver with an address, in approver-list order."""
     messages = []
     for approver in approvers:
-        if not approver.get("email"):
-            log.warning("approver_without_email_skipped", user_id=approver.get("sub"))
+        if not approver.email:
+            log.warning("approver_without_email_skipped", user_id=approver.id)
             continue
-        messages.append((str(approver["sub"]).lower(), build(approver)))
+        messages.append((approver.id.lower(), build(approver)))
     return messages
 
 
@@ -63,10 +64,10 @@ async def escalate_to_support(
     ``request`` holds the requester's ``name``/``email``, ``orgName``, ``service`` and
     ``message`` (values ``None`` are left out); the organisation's URN is looked up as §2.4 does.
     """
-    organisation = await organisations.get_organisation(organisation_id) or {}
+    organisation = await organisations.get_organisation(organisation_id)
     data = {
         **{name: value for name, value in request.items() if value is not None},
-        "urn": organisation.get("urn") or "",
+        "urn": (organisation.urn if organisation else None) or "",
         "type": SERVICE_ACCESS_TYPE,
     }
     published = await publish_once(

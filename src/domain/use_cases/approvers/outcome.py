@@ -19,7 +19,8 @@ from typing import Any
 
 from pydantic import AliasChoices, Field
 
-from domain.model import EmailMessage, JobContext, JsonObject, PlatformLinks
+from domain.directory import DirectoryUser
+from domain.model import EmailMessage, JobContext, PlatformLinks
 from domain.use_cases.approvers.active import active_approvers
 from domain.use_cases.approvers.emails import approver_messages, approver_names
 from domain.use_cases.email.delivery import DeliveryReport, EmailDelivery
@@ -150,14 +151,12 @@ class NotifyApproversOfOutcomeUseCase:
             "helpUrl": help_contact_url(self._links),
         }
 
-        def build(approver: JsonObject) -> EmailMessage:
+        def build(approver: DirectoryUser) -> EmailMessage:
             personalisation = {
                 **approver_names(approver, first="approverFirstName", last="approverLastName"),
                 **shared,
             }
-            return email_to(
-                template, str(approver["email"]), personalisation, emails.plain_text_keys
-            )
+            return email_to(template, str(approver.email), personalisation, emails.plain_text_keys)
 
         report = await self._delivery.send_all(context, approver_messages(approvers, build))
         return report.as_result()

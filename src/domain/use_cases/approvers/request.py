@@ -7,7 +7,8 @@ approver the request goes to the support desk instead of vanishing (§6 item 31)
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from domain.model import EmailMessage, JobContext, JsonObject
+from domain.directory import DirectoryUser
+from domain.model import EmailMessage, JobContext
 from domain.use_cases.approvers.active import active_approvers
 from domain.use_cases.approvers.emails import approver_messages, approver_names, escalate_to_support
 from domain.use_cases.email.delivery import EmailDelivery
@@ -64,9 +65,9 @@ class ApproverRequestSender:
             return {"sent": 0, "skipped": 0, "support_requests": int(escalated)}
         shared = personalisation()
 
-        def build(approver: JsonObject) -> EmailMessage:
+        def build(approver: DirectoryUser) -> EmailMessage:
             names = approver_names(approver, first="firstName", last="lastName")
-            return email_to(template, str(approver["email"]), {**names, **shared})
+            return email_to(template, str(approver.email), {**names, **shared})
 
         report = await self._delivery.send_all(context, approver_messages(approvers, build))
         return report.as_result()

@@ -9,7 +9,7 @@ follow-up is enqueued at most once per job, so a redelivered job does not e-mail
 from typing import Any
 
 from domain.errors import NotFound
-from domain.model import JobContext, JsonObject
+from domain.model import JobContext
 from domain.use_cases.approvers.active import active_approvers
 from domain.use_cases.email.fields import RequiredText
 from domain.use_cases.email.sending import WirePayload
@@ -63,58 +63,57 @@ class RouteOrganisationRequestUseCase:
         request = await self._organisations.get_organisation_request(request_id)
         if request is None:
             raise NotFound("organisation request (requestId) not found")
-        organisation_id = _required(request, "org_id")
+        organisation_id = _required(request.organisation_id, "org_id")
         approvers = [
             approver
             for approver in await active_approvers(
                 organisation_id, organisations=self._organisations, users=self._users
             )
-            if approver.get("email")
+            if approver.email
         ]
         organisation = await self._organisations.get_organisation(organisation_id)
         if organisation is None:
             raise NotFound("organisation of the request (org_id) not found")
-        user = await self._users.get_user(_required(request, "user_id"))
+        user = await self._users.get_user(_required(request.user_id, "user_id"))
         if user is None:
             raise NotFound("requesting user of the request (user_id) not found")
-        user_name = f"{user.get('given_name') or ''} {user.get('family_name') or ''}"
+        user_name = f"{user.first_name or ''} {user.last_name or ''}"
         if approvers:
             return APPROVERS_QUEUE, {
                 "recipients": [
                     {
-                        "email": approver.get("email"),
-                        "firstName": approver.get("given_name"),
-                        "lastName": approver.get("family_name"),
+                        "email": approver.email,
+                        "firstName": approver.first_name,
+                        "lastName": approver.last_name,
                     }
                     for approver in approvers
                 ],
-                "orgName": organisation.get("name"),
+                "orgName": organisation.name,
                 "userName": user_name,
-                "userEmail": user.get("email"),
+                "userEmail": user.email,
                 "orgId": organisation_id,
                 "requestId": request_id,
             }
         return SUPPORT_QUEUE, {
             "name": user_name,
-            "email": user.get("email"),
-            "orgName": organisation.get("name"),
-            "urn": organisation.get("urn") or "",
-            "message": _support_message(organisation.get("name") or "", request.get("reason")),
+            "email": user.email,
+            "orgName": organisation.name,
+            "urn": organisation.urn or "",
+            "message": _support_message(organisation.name or "", request.reason),
             "type": SUPPORT_REQUEST_TYPE,
         }
 
 
-def _required(request: JsonObject, field: str) -> str:
-    value = request.get(field)
-    if not value:
+def _required(value: str | None, field: str) -> str:
+    if value is None:
         raise NotFound(f"organisation request has no {field}")
-    return str(value)
+    return value
 
 
-def _support_message(organisation_name: str, reason: object) -> str:
+def _support_message(organisation_name: str, reason: str | None) -> str:
     """The original's text; without a reason it stops after the first sentence (not ``null``)."""
     message = f"Organisation request for {organisation_name}, no approvers exist."
-    reason_given = "" if reason is None else str(reason).strip()
+    reason_given = "" if reason is None else reason.strip()
     if reason_given:
         message += f" Request reason: {reason_given}"
     return message

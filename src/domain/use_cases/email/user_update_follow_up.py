@@ -26,11 +26,10 @@ async def request_user_update(
     """
     try:
         user = await users.get_user(email)
-        sub = user.get("sub") if user else None
-        if not sub:
+        if user is None:
             log.warning("user_update_not_requested", after=after, cause="user_not_found")
             return False
-        await publisher.publish(USER_UPDATED_QUEUE, {"sub": sub})
+        await publisher.publish(USER_UPDATED_QUEUE, {"sub": user.id})
     except WorkerError as error:  # the cause names the failure; a traceback would add nothing
         log.warning("user_update_not_requested", after=after, cause=type(error).__name__)
         return False

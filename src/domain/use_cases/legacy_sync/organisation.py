@@ -6,7 +6,6 @@ LA code and the establishment number are known (never the text ``undefined``).
 """
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from domain.errors import InvalidPayload
@@ -87,13 +86,6 @@ def not_synced_reason(category_id: Any, legacy_id: Any) -> str | None:
     if legacy_id is None:
         return "organisation has no legacyId"
     return None
-
-
-def organisation_not_synced_reason(organisation: Mapping[str, Any]) -> str | None:
-    """``not_synced_reason`` for an organisation object as an API returned it."""
-    category = organisation.get("category")
-    category_id = category.get("id") if isinstance(category, Mapping) else None
-    return not_synced_reason(category_id, organisation.get("legacyId"))
 
 
 def provision_organisation_fields(organisation: Organisation) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from domain.model import Application, JsonObject
+from domain.model import Application
 
 ORGANISATION_PUSH = "sendwsorganisationupdated_v1"
 ROLE_PUSH = "sendwsroleupdated_v1"
@@ -63,9 +63,9 @@ class ServiceCatalogue:
     subscriptions: tuple[Subscription, ...]
 
     @classmethod
-    def from_services(cls, services: Iterable[JsonObject]) -> "ServiceCatalogue":
-        """Parse ``GET /services`` entries; entries without a string ``id`` are ignored."""
-        return cls(tuple(_subscription(s) for s in services if isinstance(s.get("id"), str)))
+    def from_services(cls, services: Iterable[Application]) -> "ServiceCatalogue":
+        """The services the applications API listed, with the families each subscribes to."""
+        return cls(tuple(_subscription(application) for application in services))
 
     @property
     def applications(self) -> list[Application]:
@@ -92,17 +92,7 @@ class ServiceCatalogue:
         return [s for s in self.subscriptions if flag in s.flags]
 
 
-def _subscription(service: JsonObject) -> Subscription:
-    relying_party = service.get("relyingParty")
-    raw_params = relying_party.get("params") if isinstance(relying_party, Mapping) else None
-    params = raw_params if isinstance(raw_params, Mapping) else {}
-    parent_id = service.get("parentId")
-    name = service.get("name")
-    application = Application(
-        id=service["id"],
-        name=name if isinstance(name, str) else "",
-        parent_id=parent_id if isinstance(parent_id, str) else None,
-        params={key: value for key, value in params.items() if isinstance(value, str)},
-    )
+def _subscription(application: Application) -> Subscription:
+    params = application.params
     flags = frozenset(flag for flag in SUBSCRIPTION_FLAGS.values() if params.get(flag) == "true")
     return Subscription(application, flags)

@@ -8,7 +8,7 @@ discovery keeps the push workers it has. Fan-outs and discovery share one guard.
 """
 
 from domain.errors import UpstreamUnavailable
-from domain.model import JsonObject
+from domain.model import Application
 from domain.use_cases.legacy_sync.service_catalogue import PUSH_FAMILIES, ServiceCatalogue
 from ports.directories import ApplicationDirectory
 
@@ -21,7 +21,7 @@ class ServiceListGuard:
         self._applications = applications
         self._saw_subscribers = False
 
-    async def list_services(self) -> list[JsonObject]:
+    async def list_services(self) -> list[Application]:
         services = await self._applications.list_services()
         if not services and self._saw_subscribers:
             raise UpstreamUnavailable(
@@ -33,5 +33,5 @@ class ServiceListGuard:
             self._saw_subscribers = True
         return services
 
-    async def get_service(self, id_or_client_id: str) -> JsonObject | None:
+    async def get_service(self, id_or_client_id: str) -> Application | None:
         return await self._applications.get_service(id_or_client_id)

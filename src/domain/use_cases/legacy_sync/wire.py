@@ -6,7 +6,6 @@ Legacy SOAP rendering treats an absent value (element omitted) differently from 
 distinction when values move on to the next job or to the SOAP port.
 """
 
-from collections.abc import Mapping
 from typing import Any, Self
 
 from pydantic import (
@@ -59,9 +58,3 @@ def copy_present(target: dict[str, Any], key: str, model: BaseModel | None, name
     """``target[key] = model.name`` when ``model`` exists and carried ``name``; else absent."""
     if model is not None and is_present(model, name):
         target[key] = getattr(model, name)
-
-
-def copy_key(target: dict[str, Any], key: str, source: Mapping[str, Any], name: str) -> None:
-    """``target[key] = source[name]`` when ``source`` has ``name`` (API objects, not models)."""
-    if name in source:
-        target[key] = source[name]

@@ -72,9 +72,8 @@ class NotifyRelyingPartyUseCase:
         service = await self._applications.get_service(client_id)
         if service is None:
             raise NotFound(f"Cannot find application with client id {client_id}")
-        secret = (service.get("relyingParty") or {}).get("api_secret")
-        if not secret:
+        if not service.api_secret:
             raise UpstreamMisconfigured(
-                f"No api secret configured for {service.get('id')} (clientId {client_id})"
+                f"No api secret configured for {service.id} (clientId {client_id})"
             )
-        return str(secret)
+        return service.api_secret

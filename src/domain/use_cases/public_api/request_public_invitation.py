@@ -13,13 +13,12 @@ directories API stores no ``state``, so none is written. Every step is safe to r
 after a partial failure finds the user or the invitation and completes the remaining steps.
 """
 
-from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.errors import UpstreamRejected
-from domain.model import JobContext, JsonObject
+from domain.directory import Invitation, InvitationCallback, NewInvitation
+from domain.model import JobContext
 from domain.use_cases.public_api.notify_relying_party import NOTIFY_RELYING_PARTY_QUEUE, SourceId
 from domain.use_cases.publish_once import publish_once
 from ports.directories import OrganisationDirectory, UserDirectory
@@ -50,9 +49,11 @@ class RequestPublicInvitation(BaseModel):
     inviteSubjectOverride: str | None = None
     inviteBodyOverride: str | None = None
 
-    def callback_entry(self) -> dict[str, Any]:
-        """This request's callback in the directories API's shape."""
-        return _present(sourceId=self.sourceId, callback=self.callback, clientId=self.clientId)
+    def invitation_callback(self) -> InvitationCallback:
+        """This request's callback (values the producer left out are left out)."""
+        return InvitationCallback(
+            **_present(source_id=self.sourceId, callback=self.callback, client_id=self.clientId)
+        )
 
 
 class RequestPublicInvitationUseCase:
@@ -76,7 +77,7 @@ class RequestPublicInvitationUseCase:
     ) -> dict[str, str]:
         user = await self._users.get_user(command.email)
         if user is not None:
-            await self._existing_user(command, context, _required(user, "sub", "user"))
+            await self._existing_user(command, context, user.id)
             return {"outcome": "existing_user"}
         invitation = await self._users.get_invitation_by_email(command.email)
         if invitation is not None:
@@ -110,15 +111,13 @@ class RequestPublicInvitationUseCase:
         )
 
     async def _existing_invitation(
-        self, command: RequestPublicInvitation, invitation: JsonObject
+        self, command: RequestPublicInvitation, invitation: Invitation
     ) -> None:
-        invitation_id = _required(invitation, "id", "invitation")
-        callbacks = list(invitation.get("callbacks") or [])
-        if command.callback and not any(_same_callback(entry, command) for entry in callbacks):
-            await self._users.update_invitation(
-                invitation_id, {"callbacks": [*callbacks, command.callback_entry()]}
+        if command.callback and not invitation.has_callback(command.sourceId, command.callback):
+            await self._users.set_invitation_callbacks(
+                invitation.id, [*invitation.callbacks, command.invitation_callback()]
             )
-        await self._link_invitation(command, invitation_id)
+        await self._link_invitation(command, invitation.id)
 
     async def _link_invitation(self, command: RequestPublicInvitation, invitation_id: str) -> None:
         if command.organisation:
@@ -127,36 +126,19 @@ class RequestPublicInvitationUseCase:
             )
 
 
-def _new_invitation(command: RequestPublicInvitation) -> dict[str, Any]:
-    origin = _present(clientId=command.clientId, redirectUri=command.userRedirect)
-    return {
-        **_present(firstName=command.firstName, lastName=command.lastName),
-        "email": command.email,
-        **({"origin": origin} if origin else {}),
-        "selfStarted": False,
-        "callbacks": [command.callback_entry()] if command.callback else [],
-        "overrides": {
-            "subject": command.inviteSubjectOverride or None,
-            "body": command.inviteBodyOverride or None,
-        },
-    }
+def _new_invitation(command: RequestPublicInvitation) -> NewInvitation:
+    return NewInvitation(
+        email=command.email,
+        first_name=command.firstName,
+        last_name=command.lastName,
+        client_id=command.clientId,
+        redirect_uri=command.userRedirect,
+        callbacks=(command.invitation_callback(),) if command.callback else (),
+        subject_override=command.inviteSubjectOverride or None,
+        body_override=command.inviteBodyOverride or None,
+    )
 
 
 def _present(**values: Any) -> dict[str, Any]:
     """The values the producer sent: absent ones are left out, as ``JSON.stringify`` did."""
     return {key: value for key, value in values.items() if value is not None}
-
-
-def _same_callback(entry: Any, command: RequestPublicInvitation) -> bool:
-    return (
-        isinstance(entry, Mapping)
-        and entry.get("sourceId") == command.sourceId
-        and entry.get("callback") == command.callback
-    )
-
-
-def _required(found: JsonObject, field: str, what: str) -> str:
-    value = found.get(field)
-    if not value:
-        raise UpstreamRejected(f"directories API returned a {what} without '{field}'")
-    return str(value)
