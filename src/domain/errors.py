@@ -47,7 +47,7 @@ class UpstreamMisconfigured(PermanentError):
 
 
 class TemplateNotConfigured(UpstreamMisconfigured):
-    """The e-mail template key has no Notify template id in GOVNOTIFY_TEMP_MAP."""
+    """The e-mail template key has no Notify template id in the deployment's template map."""
 
     def __init__(self, template_key: str) -> None:
         super().__init__(f"Invalid notify email template name '{template_key}'.")

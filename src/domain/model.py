@@ -140,24 +140,33 @@ class LegacyMessage:
 
 @dataclass(frozen=True)
 class PlatformLinks:
-    """Base URLs of the platform's sites, used to build links in e-mails (catalogue §1.9).
+    """Base URLs of the platform's sites, used to build links in e-mails (docs/settings.md).
 
     Links are built by plain concatenation as the original did (``help_url + "/contact-us"``).
-    A value is ``None`` when its variable is unset; ``domain.use_cases.email.settings_required``
-    turns that into a job failure naming the variable, so the worker itself still starts.
+    A value is ``None`` when the deployment did not set it; ``domain.use_cases.email.sending``
+    turns that into a job failure naming the setting, so the worker itself still starts.
+    ``setting_names`` says what the deployment calls each value (given by the entrypoints).
     """
 
     interactions_url: str | None = None
     profile_url: str | None = None
     services_url: str | None = None
     help_url: str | None = None
+    setting_names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class EmailSettings:
     """Settings e-mail jobs need beside links: the support desk, the Entra switch, and whether
-    a relying party's own invitation wording is sanitised like text people typed."""
+    a relying party's own invitation wording is sanitised like text people typed.
+    ``setting_names`` as for ``PlatformLinks``."""
 
     support_email_address: str | None = None
     use_entra_for_account_registration: bool = False
     sanitise_invitation_overrides: bool = False
+    setting_names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+
+def setting_name(names: Mapping[str, str], field_name: str) -> str:
+    """What the deployment calls ``field_name`` (the field's own name when it was not said)."""
+    return names.get(field_name, field_name)

@@ -36,7 +36,7 @@ from entrypoints.container import (
 )
 from entrypoints.queue_selection import QueueSelectionError
 from entrypoints.registry import DYNAMIC_FAMILIES, Registry
-from entrypoints.settings import Settings
+from entrypoints.settings import CONFIG_VARIABLES, Settings
 
 EMBEDDED_HINT = "LOCAL_ENV=dev or JOBS_ALLOW_EMBEDDED_DEFAULTS=true"
 SQL_SERVER_VARIABLES = (
@@ -48,24 +48,6 @@ SQL_SERVER_VARIABLES = (
 SHARED = "PLATFORM_GLOBAL_SERVER_NAME"
 """Set for other services' databases on the same server too: alone it names no jobs database."""
 
-CONFIG_VARIABLES: Mapping[str, str] = {
-    "links.interactions_url": "STANDALONE_INTERACTIONS_HOST_NAME",
-    "links.profile_url": "STANDALONE_PROFILE_HOST_NAME",
-    "links.services_url": "STANDALONE_SERVICES_HOST_NAME",
-    "links.help_url": "STANDALONE_HELP_HOST_NAME",
-    "platform_api.directories_url": "STANDALONE_DIRECTORIES_HOST_NAME",
-    "platform_api.organisations_url": "STANDALONE_ORGANISATIONS_HOST_NAME",
-    "platform_api.applications_url": "STANDALONE_APPLICATIONS_HOST_NAME",
-    "platform_api.access_url": "STANDALONE_ACCESS_HOST_NAME",
-    "platform_api.tenant_url": "TENANT_URL",
-    "platform_api.tenant_domain": "PLATFORM_GLOBAL_TENANT_DOMAIN",
-    "platform_api.client_id": "AAD_SHD_CLIENT_ID",
-    "platform_api.client_secret": "AAD_SHD_CLIENT_SECRET",
-    "platform_api.resource": "AAD_SHD_APP_ID",
-    "email.support_email_address": "NOTIF_SUPPORT_EMAIL_ADDRESS",
-    "public_api.jwt_secret": "JOB_JWT_SECRET",
-}
-"""The variable behind each optional container setting (``container_config``'s paths)."""
 
 CHECKED_BY_SETTINGS = frozenset({"redis.url", "notify.api_key"})
 """Unset on purpose in ``dev`` (embedded Redis, outbox): judged by ``settings_problems``."""

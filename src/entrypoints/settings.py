@@ -7,6 +7,7 @@ listed in the README. Read once, in ``main``; nothing else reads the environment
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
@@ -19,6 +20,37 @@ from entrypoints.queue_selection import QueueSelection
 NOTIFY_DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 REDIS_QUEUE_DB = 4
 _BAD_PERCENT_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+CONFIG_VARIABLES: Mapping[str, str] = {
+    "links.interactions_url": "STANDALONE_INTERACTIONS_HOST_NAME",
+    "links.profile_url": "STANDALONE_PROFILE_HOST_NAME",
+    "links.services_url": "STANDALONE_SERVICES_HOST_NAME",
+    "links.help_url": "STANDALONE_HELP_HOST_NAME",
+    "platform_api.directories_url": "STANDALONE_DIRECTORIES_HOST_NAME",
+    "platform_api.organisations_url": "STANDALONE_ORGANISATIONS_HOST_NAME",
+    "platform_api.applications_url": "STANDALONE_APPLICATIONS_HOST_NAME",
+    "platform_api.access_url": "STANDALONE_ACCESS_HOST_NAME",
+    "platform_api.tenant_url": "TENANT_URL",
+    "platform_api.tenant_domain": "PLATFORM_GLOBAL_TENANT_DOMAIN",
+    "platform_api.client_id": "AAD_SHD_CLIENT_ID",
+    "platform_api.client_secret": "AAD_SHD_CLIENT_SECRET",
+    "platform_api.resource": "AAD_SHD_APP_ID",
+    "email.support_email_address": "NOTIF_SUPPORT_EMAIL_ADDRESS",
+    "public_api.jwt_secret": "JOB_JWT_SECRET",
+}
+"""The variable behind each optional container setting (``container_config``'s paths)."""
+
+
+def setting_names(section: str) -> dict[str, str]:
+    """``{field: variable}`` for one section of ``container_config`` (``links``, ``email``): what
+    the domain's failure messages call a missing value, so they name what an operator sets."""
+    prefix = f"{section}."
+    return {
+        path.removeprefix(prefix): variable
+        for path, variable in CONFIG_VARIABLES.items()
+        if path.startswith(prefix)
+    }
 
 
 def _env(name: str) -> Any:

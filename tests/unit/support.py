@@ -10,6 +10,7 @@ from adapters.memory.email import InMemoryEmailSender
 from adapters.memory.job_publisher import InMemoryJobPublisher
 from adapters.memory.state_store import InMemoryDeliveryLog
 from domain.model import JobContext, PlatformLinks
+from entrypoints.settings import setting_names
 from entrypoints.worker.runner import parse_payload
 
 C = TypeVar("C", bound=BaseModel)
@@ -19,6 +20,7 @@ LINKS = PlatformLinks(
     profile_url="https://profile.test",
     services_url="https://services.test",
     help_url="https://help.test",
+    setting_names=setting_names("links"),
 )
 
 

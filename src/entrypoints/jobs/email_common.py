@@ -9,6 +9,7 @@ from dependency_injector import containers, providers
 
 from domain.model import EmailSettings, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
+from entrypoints.settings import setting_names
 
 
 class EmailCommon(containers.DeclarativeContainer):
@@ -23,12 +24,14 @@ class EmailCommon(containers.DeclarativeContainer):
         profile_url=config.links.profile_url,
         services_url=config.links.services_url,
         help_url=config.links.help_url,
+        setting_names=setting_names("links"),
     )
     email_settings = providers.Factory(
         EmailSettings,
         support_email_address=config.email.support_email_address,
         use_entra_for_account_registration=config.email.use_entra_for_account_registration,
         sanitise_invitation_overrides=config.email.sanitise_invitation_overrides,
+        setting_names=setting_names("email"),
     )
     delivery = providers.Singleton(
         EmailDelivery, email=adapters.email, delivery_log=adapters.delivery_log

@@ -28,6 +28,7 @@ from domain.use_cases.public_api.request_public_invitation import (
     RequestPublicInvitationUseCase,
 )
 from entrypoints.registry import JobSpec
+from entrypoints.settings import CONFIG_VARIABLES
 from entrypoints.worker.retry import EMAIL_RETRY, WEBHOOK_RETRY
 
 
@@ -86,6 +87,7 @@ class PublicApiJobs(containers.DeclarativeContainer):
         applications=adapters.directories,
         webhook=adapters.webhook,
         default_secret=config.public_api.jwt_secret,
+        default_secret_setting=CONFIG_VARIABLES["public_api.jwt_secret"],
     )
     specs = providers.Callable(
         public_api_specs,

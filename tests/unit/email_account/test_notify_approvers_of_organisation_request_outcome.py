@@ -131,7 +131,7 @@ async def test_nobody_left_is_success_without_email(
     delivery: EmailDelivery, email: InMemoryEmailSender, directories: InMemoryDirectories
 ) -> None:
     directories.approvers["org-1"] = ["ACTOR-1", "APPROVER-2"]
-    no_help_site = PlatformLinks(services_url=LINKS.services_url)
+    no_help_site = PlatformLinks(services_url=LINKS.services_url, setting_names=LINKS.setting_names)
 
     assert await run(delivery, directories, PAYLOAD, no_help_site) == {"sent": 0, "skipped": 0}
     assert email.sent == []

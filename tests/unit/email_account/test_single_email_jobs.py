@@ -141,6 +141,7 @@ async def test_unset_help_site_fails_naming_the_variable(case: Case) -> None:
         interactions_url=LINKS.interactions_url,
         profile_url=LINKS.profile_url,
         services_url=LINKS.services_url,
+        setting_names=LINKS.setting_names,
     )
     use_case = case.build(EmailDelivery(email=email, delivery_log=InMemoryDeliveryLog()), links)
 

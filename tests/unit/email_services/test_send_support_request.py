@@ -13,6 +13,7 @@ from domain.use_cases.email.send_support_request import (
     SendSupportRequest,
     SendSupportRequestUseCase,
 )
+from entrypoints.settings import setting_names
 from tests.unit.support import LINKS, job, parse
 
 SETTINGS = EmailSettings(support_email_address="support@servicenow.test")
@@ -107,8 +108,9 @@ async def test_the_escalation_from_organisationrequest_v1_is_accepted(
 async def test_without_a_support_address_the_job_fails_naming_the_variable(
     delivery: EmailDelivery, email: InMemoryEmailSender
 ) -> None:
+    unset = EmailSettings(setting_names=setting_names("email"))
     with pytest.raises(UpstreamMisconfigured, match="NOTIF_SUPPORT_EMAIL_ADDRESS"):
-        await use_case(delivery, EmailSettings())(parse(SendSupportRequest, FULL), job(QUEUE))
+        await use_case(delivery, unset)(parse(SendSupportRequest, FULL), job(QUEUE))
     assert email.sent == []
 
 

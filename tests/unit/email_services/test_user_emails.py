@@ -258,7 +258,7 @@ def test_a_payload_without_a_recipient_is_refused(case: Case, email_value: str |
 async def test_missing_help_site_fails_naming_the_variable(
     case: Case, delivery: EmailDelivery, email: InMemoryEmailSender
 ) -> None:
-    links = PlatformLinks(services_url="https://services.test")
+    links = PlatformLinks(services_url="https://services.test", setting_names=LINKS.setting_names)
 
     with pytest.raises(UpstreamMisconfigured, match="STANDALONE_HELP_HOST_NAME"):
         await case.build(delivery, links)(parse(case.command, case.payload), job(case.queue))

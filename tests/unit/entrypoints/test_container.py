@@ -7,6 +7,8 @@ import pytest
 
 from adapters.memory.email import InMemoryEmailSender
 from adapters.outbox.email_sender import OutboxEmailSender
+from domain.errors import UpstreamMisconfigured
+from domain.model import JobContext
 from entrypoints.container import (
     Application,
     build_container,
@@ -15,6 +17,7 @@ from entrypoints.container import (
     stop_resources,
 )
 from entrypoints.settings import Settings
+from entrypoints.worker.runner import parse_payload
 
 
 @pytest.fixture
@@ -23,7 +26,13 @@ async def container(
 ) -> AsyncIterator[Application]:
     monkeypatch.setenv("LOCAL_REDIS_CONN", redis_url.rsplit("/", 1)[0])
     monkeypatch.setenv("JOBS_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("GOVNOTIFY_API_KEY", raising=False)
+    for unset in (
+        "GOVNOTIFY_API_KEY",
+        "STANDALONE_INTERACTIONS_HOST_NAME",
+        "STANDALONE_HELP_HOST_NAME",
+        "JOB_JWT_SECRET",
+    ):
+        monkeypatch.delenv(unset, raising=False)
     app = build_container(Settings(_env_file=None))  # type: ignore[call-arg]
     app.check_dependencies()
     await start_resources(app)
@@ -48,3 +57,28 @@ async def test_adapters_can_be_overridden(container: Application) -> None:
     fake = InMemoryEmailSender()
     with container.adapters.email.override(fake):
         assert await resolve(container.adapters.email) is fake
+
+
+@pytest.mark.parametrize(
+    ("queue", "data", "variable"),
+    [
+        (
+            "passwordreset_v1",
+            {"email": "a@example.org", "code": "C", "clientId": "c", "uid": "u"},
+            "STANDALONE_INTERACTIONS_HOST_NAME",
+        ),
+        ("supportrequest_v1", {"name": "A"}, "STANDALONE_HELP_HOST_NAME"),
+        (
+            "publicinvitationnotifyrelyingparty_v1",
+            {"userId": "u", "callback": "https://rp.example.org/cb"},
+            "JOB_JWT_SECRET",
+        ),
+    ],
+)
+async def test_a_missing_setting_fails_its_job_naming_the_variable(
+    container: Application, queue: str, data: dict[str, str], variable: str
+) -> None:
+    """The domain names a missing value by its field; the container supplies the variable."""
+    spec = (await resolve(container.registry))[queue]
+    with pytest.raises(UpstreamMisconfigured, match=f"^{variable} is not configured$"):
+        await spec.handler(parse_payload(spec.command, data), JobContext(queue, "1"))

@@ -11,6 +11,7 @@ from domain.use_cases.public_api.notify_relying_party import (
     NotifyRelyingParty,
     NotifyRelyingPartyUseCase,
 )
+from entrypoints.settings import CONFIG_VARIABLES
 
 CONTEXT = JobContext(queue="publicinvitationnotifyrelyingparty_v1", job_id="3")
 PLATFORM_SECRET = "platform-secret-of-at-least-32-bytes"
@@ -27,6 +28,7 @@ def use_case(
         applications=directories,
         webhook=webhook,
         default_secret=SecretStr(default_secret) if default_secret is not None else None,
+        default_secret_setting=CONFIG_VARIABLES["public_api.jwt_secret"],
     )
 
 

@@ -7,9 +7,14 @@ reached yet, each identified by their position in ``recipients``.
 
 from domain.model import EmailMessage, JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
-from domain.use_cases.email.fields import RequiredText, path_segment, sent_values
-from domain.use_cases.email.sending import UserEmailPayload, WirePayload, email_to
-from domain.use_cases.email.settings_required import link
+from domain.use_cases.email.fields import (
+    RequiredText,
+    UserEmailPayload,
+    WirePayload,
+    path_segment,
+    sent_values,
+)
+from domain.use_cases.email.sending import email_to, link
 
 TEMPLATE = "approverRequestAccess"
 PLAIN_TEXT_KEYS = ("approverFirstName", "approverLastName", "orgName", "name")

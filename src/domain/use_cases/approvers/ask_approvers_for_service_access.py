@@ -9,8 +9,7 @@ from typing import Any
 from domain.model import JobContext
 from domain.use_cases.approvers.emails import no_approver_message
 from domain.use_cases.approvers.request import ApproverRequestSender
-from domain.use_cases.email.fields import RequiredText, sent_values
-from domain.use_cases.email.sending import WirePayload, roles_or_default
+from domain.use_cases.email.fields import RequiredText, WirePayload, roles_or_default, sent_values
 
 TEMPLATE = "userRequestToApproverForServiceAccess"
 

@@ -16,7 +16,7 @@ import structlog
 
 from domain.directory import DirectoryUser
 from domain.model import EmailMessage, JobContext
-from domain.use_cases.email.sending import NO_ROLES_SELECTED
+from domain.use_cases.email.fields import NO_ROLES_SELECTED
 from domain.use_cases.publish_once import publish_once
 from ports.directories import OrganisationDirectory
 from ports.job_publisher import JobPublisher

@@ -24,13 +24,8 @@ from domain.model import EmailMessage, JobContext, PlatformLinks
 from domain.use_cases.approvers.active import active_approvers
 from domain.use_cases.approvers.emails import approver_messages, approver_names
 from domain.use_cases.email.delivery import DeliveryReport, EmailDelivery
-from domain.use_cases.email.fields import RequiredText, reason_text, sent_values
-from domain.use_cases.email.sending import (
-    FREE_TEXT_KEYS,
-    WirePayload,
-    email_to,
-    help_contact_url,
-)
+from domain.use_cases.email.fields import RequiredText, WirePayload, reason_text, sent_values
+from domain.use_cases.email.sending import FREE_TEXT_KEYS, email_to, help_contact_url
 from ports.directories import OrganisationDirectory, UserDirectory
 
 

@@ -11,8 +11,7 @@ from typing import Any
 from domain.errors import NotFound
 from domain.model import JobContext
 from domain.use_cases.approvers.active import active_approvers
-from domain.use_cases.email.fields import RequiredText
-from domain.use_cases.email.sending import WirePayload
+from domain.use_cases.email.fields import RequiredText, WirePayload
 from domain.use_cases.publish_once import publish_built_once
 from ports.directories import OrganisationDirectory, UserDirectory
 from ports.job_publisher import JobPublisher

@@ -19,7 +19,7 @@ from ports.state_store import DeliveryLog
 @runtime_checkable
 class SendsEmail(Protocol):
     """A use case that e-mails names every template key it may send, so a deployment whose
-    ``GOVNOTIFY_TEMP_MAP`` lacks one is refused at start-up rather than failing jobs later."""
+    template map lacks one is refused at start-up rather than failing jobs later."""
 
     @property
     def template_keys(self) -> frozenset[str]: ...

@@ -2,8 +2,8 @@
 from an organisation, then ask legacy sync to re-send their remaining access (best effort)."""
 
 from domain.model import JobContext
+from domain.use_cases.email.fields import UserEmailPayload
 from domain.use_cases.email.removal_notice import RemovalNoticeSender
-from domain.use_cases.email.sending import UserEmailPayload
 
 TEMPLATE = "userRemovedFromOrganisation"
 

@@ -6,15 +6,13 @@ Both jobs behave alike and differ only in template, so one use case serves both.
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
-from domain.use_cases.email.fields import reason_text, sent_values
-from domain.use_cases.email.sending import (
+from domain.use_cases.email.fields import (
     SERVICE_DECISION_FIELDS,
     ServiceDecisionPayload,
-    email_to,
-    help_contact_url,
-    send_one,
+    reason_text,
+    sent_values,
 )
-from domain.use_cases.email.settings_required import link
+from domain.use_cases.email.sending import email_to, help_contact_url, link, send_one
 
 SERVICE_TEMPLATE = "userRequestForServiceRejected"
 SUB_SERVICE_TEMPLATE = "userRequestsForSubServicesRejected"

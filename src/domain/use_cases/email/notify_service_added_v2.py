@@ -6,18 +6,15 @@ The original linked help to ``/contact``, unlike every other template's ``/conta
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
-from domain.use_cases.email.fields import sent_values
-from domain.use_cases.email.sending import (
+from domain.use_cases.email.fields import (
     NAMES,
     Permission,
     ServiceDecisionPayload,
-    email_to,
-    help_contact_url,
     is_approver,
     permission_name,
-    send_one,
+    sent_values,
 )
-from domain.use_cases.email.settings_required import link
+from domain.use_cases.email.sending import email_to, help_contact_url, link, send_one
 
 TEMPLATE = "userRequestForServiceApprovedV2"
 

@@ -3,17 +3,14 @@ approved."""
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
-from domain.use_cases.email.fields import sent_values
-from domain.use_cases.email.sending import (
+from domain.use_cases.email.fields import (
     SERVICE_DECISION_FIELDS,
     Permission,
     ServiceDecisionPayload,
-    email_to,
-    help_contact_url,
     permission_name,
-    send_one,
+    sent_values,
 )
-from domain.use_cases.email.settings_required import link
+from domain.use_cases.email.sending import email_to, help_contact_url, link, send_one
 
 TEMPLATE = "userRequestsForSubServicesApproved"
 

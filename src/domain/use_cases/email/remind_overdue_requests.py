@@ -2,9 +2,8 @@
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
-from domain.use_cases.email.fields import Recipient, sent_values
-from domain.use_cases.email.sending import WirePayload, email_to, help_contact_url, send_one
-from domain.use_cases.email.settings_required import link
+from domain.use_cases.email.fields import Recipient, WirePayload, sent_values
+from domain.use_cases.email.sending import email_to, help_contact_url, link, send_one
 
 TEMPLATE = "supportRequestOverdue"
 

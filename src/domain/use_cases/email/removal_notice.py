@@ -8,15 +8,8 @@ from collections.abc import Mapping
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
-from domain.use_cases.email.fields import sent_values
-from domain.use_cases.email.sending import (
-    NAMES,
-    UserEmailPayload,
-    email_to,
-    help_contact_url,
-    send_one,
-)
-from domain.use_cases.email.settings_required import link
+from domain.use_cases.email.fields import NAMES, UserEmailPayload, sent_values
+from domain.use_cases.email.sending import email_to, help_contact_url, link, send_one
 from domain.use_cases.email.user_update_follow_up import request_user_update
 from ports.directories import UserDirectory
 from ports.job_publisher import JobPublisher

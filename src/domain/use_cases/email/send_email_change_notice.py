@@ -2,9 +2,8 @@
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
-from domain.use_cases.email.fields import sent_values
-from domain.use_cases.email.sending import NAMES, UserEmailPayload, email_to, send_one
-from domain.use_cases.email.settings_required import link
+from domain.use_cases.email.fields import NAMES, UserEmailPayload, sent_values
+from domain.use_cases.email.sending import email_to, link, send_one
 
 TEMPLATE = "notifyChangeEmailAddress"
 

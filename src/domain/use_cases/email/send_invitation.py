@@ -15,13 +15,14 @@ from domain.errors import InvalidPayload
 from domain.model import EmailSettings, JobContext, PlatformLinks
 from domain.use_cases.email.delivery import DeliveryReport, EmailDelivery
 from domain.use_cases.email.fields import (
+    NAMES,
     RequiredText,
+    UserEmailPayload,
     is_truthy,
     path_segment,
     sent_values,
 )
-from domain.use_cases.email.sending import NAMES, UserEmailPayload, email_to, send_one
-from domain.use_cases.email.settings_required import link
+from domain.use_cases.email.sending import email_to, link, send_one
 
 ENTRA_TEMPLATE = "inviteNewUserEntra"
 SELF_REGISTER_TEMPLATE = "selfRegisterNewAccount"

@@ -9,15 +9,14 @@ from collections.abc import Callable
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
-from domain.use_cases.email.fields import RequiredText, path_segment, sent_values
-from domain.use_cases.email.sending import (
+from domain.use_cases.email.fields import (
     NAMES,
+    RequiredText,
     UserEmailPayload,
-    email_to,
-    help_contact_url,
-    send_one,
+    path_segment,
+    sent_values,
 )
-from domain.use_cases.email.settings_required import link
+from domain.use_cases.email.sending import email_to, help_contact_url, link, send_one
 
 TEMPLATE = "verifyPasswordResetRequest"
 

@@ -7,9 +7,13 @@ declared on the job spec and enforced by BullMQ across every worker.
 
 from domain.model import EmailSettings, JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
-from domain.use_cases.email.fields import sent_values
-from domain.use_cases.email.sending import WirePayload, email_to, help_contact_url, send_one
-from domain.use_cases.email.settings_required import support_email_address
+from domain.use_cases.email.fields import WirePayload, sent_values
+from domain.use_cases.email.sending import (
+    email_to,
+    help_contact_url,
+    send_one,
+    support_email_address,
+)
 
 TEMPLATE = "supportRequest"
 

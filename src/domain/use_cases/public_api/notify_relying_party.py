@@ -2,7 +2,7 @@
 
 Tells the service that asked for an invitation that the person now has an account (or already
 had one). The body is signed with the service's own ``api_secret`` when the job names its client
-id, else with the platform's ``JOB_JWT_SECRET``. The callback URL comes from whoever called the
+id, else with the platform's default signing secret. The callback URL comes from whoever called the
 public API, so the ``WebhookSender`` vets it before sending anything.
 """
 
@@ -50,10 +50,14 @@ class NotifyRelyingPartyUseCase:
         applications: ApplicationDirectory,
         webhook: WebhookSender,
         default_secret: SecretStr | None,
+        default_secret_setting: str,
     ) -> None:
+        """``default_secret_setting``: what the deployment calls the default secret, for the
+        failure when it is missing."""
         self._applications = applications
         self._webhook = webhook
         self._default_secret = default_secret
+        self._default_secret_setting = default_secret_setting
 
     async def __call__(self, command: NotifyRelyingParty, context: JobContext) -> dict[str, bool]:
         if not command.callback:
@@ -67,7 +71,7 @@ class NotifyRelyingPartyUseCase:
     async def _signing_secret(self, client_id: str | None) -> str:
         if not client_id:
             if self._default_secret is None or not self._default_secret.get_secret_value():
-                raise UpstreamMisconfigured("JOB_JWT_SECRET is not configured")
+                raise UpstreamMisconfigured(f"{self._default_secret_setting} is not configured")
             return self._default_secret.get_secret_value()
         service = await self._applications.get_service(client_id)
         if service is None:
