@@ -31,6 +31,7 @@ from domain.errors import UpstreamUnavailable
 from entrypoints.http import dashboard_html as html
 from entrypoints.http import dashboard_jobs_html as jobs_html
 from entrypoints.http.dashboard_summary import Overview, known_queues, overview
+from entrypoints.job_listing import now_ms
 from entrypoints.masking import mask_job
 from entrypoints.queue_view import QueueScope, operator_counts
 
@@ -107,6 +108,8 @@ class DashboardFeeds:
     consumers: ConsumerReader | None = None
     scope: QueueScope | None = None
     """The queue selection, and every queue known beside the ones consumed here."""
+    clock: Callable[[], int] = now_ms
+    """Epoch milliseconds now, what relative times ("in 1m", "3m ago") count from."""
 
 
 def dashboard_routes(
@@ -149,7 +152,8 @@ class _Pages:
 
     async def front(self, request: Request) -> Response:
         found: Overview = await overview(self._ops, self._workers, self._feeds, CHART_MINUTES)
-        return HTMLResponse(html.overview_page(found, request.query_params.get("done")))
+        flash = request.query_params.get("done")
+        return HTMLResponse(html.overview_page(found, self._feeds.clock(), flash))
 
     async def find(self, request: Request) -> Response:
         job_id = request.query_params.get("id", "").strip()[:200]
@@ -169,7 +173,9 @@ class _Pages:
         state = _state(request, shown)
         page = await self._ops.jobs(queue, state, _start(request), PAGE_SIZE)
         attempts = self._feeds.attempts(queue)
-        view = jobs_html.QueueView(queue, shown, minutes, paused, page, attempts, PAGE_SIZE)
+        view = jobs_html.QueueView(
+            queue, shown, minutes, paused, page, attempts, PAGE_SIZE, self._feeds.clock()
+        )
         text = await asyncio.to_thread(_render_queue, view, request.query_params.get("done"))
         return HTMLResponse(text)
 
@@ -178,8 +184,9 @@ class _Pages:
         if job is None:
             return _not_found("No such job (it may have been removed by retention).")
         flash = request.query_params.get("done")
-        attempts = self._feeds.attempts(queue)
-        return HTMLResponse(await asyncio.to_thread(_render_job, queue, job, attempts, flash))
+        attempts, now = self._feeds.attempts(queue), self._feeds.clock()
+        text = await asyncio.to_thread(_render_job, queue, job, attempts, now, flash)
+        return HTMLResponse(text)
 
     async def retry_all(self, request: Request, queue: str) -> Response:
         moved = await self._ops.retry_all_failed(queue)
@@ -229,8 +236,10 @@ def _render_queue(view: "jobs_html.QueueView", flash: str | None) -> str:
     return jobs_html.queue_page(view.with_jobs(masked), flash)
 
 
-def _render_job(queue: str, job: JobRecord, attempts: int | None, flash: str | None) -> str:
-    return jobs_html.job_page(queue, mask_job(job), attempts, flash)
+def _render_job(
+    queue: str, job: JobRecord, attempts: int | None, now: int, flash: str | None
+) -> str:
+    return jobs_html.job_page(queue, mask_job(job), attempts, now, flash)
 
 
 def _back(request: Request, queue: str, message: str) -> Response:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from adapters.redis_queue.throughput import MinuteCount
 from entrypoints.http.dashboard_summary import Overview, QueueRow, Subscription
-from entrypoints.job_listing import moment, now_ms
+from entrypoints.job_listing import moment
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
@@ -61,7 +61,7 @@ def page(title: str, body: str, *, refresh_s: int | None = None, flash: str | No
     )
 
 
-def overview_page(found: Overview, flash: str | None = None) -> str:
+def overview_page(found: Overview, now_ms: int, flash: str | None = None) -> str:
     families = "".join(
         f'<h2 data-family="{escape(family)}">{escape(FAMILY_TITLES.get(family, family))} '
         f'<span class="muted">({len(rows)} {"queue" if len(rows) == 1 else "queues"})</span>'
@@ -71,7 +71,7 @@ def overview_page(found: Overview, flash: str | None = None) -> str:
     body = (
         _attention(found)
         + _selection(found)
-        + _subscriptions(found.subscriptions)
+        + _subscriptions(found.subscriptions, now_ms)
         + families
         + f'<p class="muted legend">Jobs in Redis by state; jobs finished per minute over the '
         f"last {_span(found.rows)} minutes: {_legend()}. Refreshes every 15 s.</p>"
@@ -129,10 +129,9 @@ def _card(name: str, value: str, label: str, *, alert: bool = False, notice: boo
     )
 
 
-def _subscriptions(found: list[Subscription]) -> str:
+def _subscriptions(found: list[Subscription], now: int) -> str:
     if not found:
         return ""
-    now = now_ms()
     rows = "".join(
         f'<tr data-application="{escape(s.application)}"><td>{escape(s.application)}</td><td>'
         + "<br>".join(

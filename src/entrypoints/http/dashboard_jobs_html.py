@@ -27,6 +27,8 @@ class QueueView:
     page: JobPage
     attempts: int | None
     page_size: int
+    now_ms: int
+    """What the page's relative times count from."""
 
     def with_jobs(self, jobs: list[JobRecord]) -> "QueueView":
         return replace(self, page=replace(self.page, jobs=jobs))
@@ -94,7 +96,7 @@ def _jobs_table(view: QueueView) -> str:
     header = "".join(f"<th>{escape(column)}</th>" for column in columns)
     rows = []
     for job in view.page.jobs:
-        cells = job_listing.row(job, state, view.attempts)
+        cells = job_listing.row(job, state, view.attempts, view.now_ms)
         tds = "".join(
             _cell(view.queue, job, column, cell)
             for column, cell in zip(columns, cells, strict=True)
@@ -143,10 +145,12 @@ def _query(view: QueueView, start: int) -> str:
     return escape(urlencode({"state": view.page.state, "start": start}))
 
 
-def job_page(queue: str, job: JobRecord, attempts: int | None, flash: str | None) -> str:
+def job_page(
+    queue: str, job: JobRecord, attempts: int | None, now_ms: int, flash: str | None
+) -> str:
     facts = "".join(
         f'<dt>{escape(label)}</dt><dd data-fact="{escape(label)}">{escape(value)}</dd>'
-        for label, value in job_listing.details(queue, job, attempts)
+        for label, value in job_listing.details(queue, job, attempts, now_ms)
     )
     sections = [("data (masked)", job.data), ("options", job.options)]
     if job.return_value is not None:

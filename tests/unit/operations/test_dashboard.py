@@ -36,16 +36,15 @@ FAILED_JOB = JobRecord(
 )  # fmt: skip
 
 
+NOW = 1_700_000_600_000
+"""The dashboard's clock in these tests: relative times ("in 1m") count from here."""
+
 RETRYING_JOB = JobRecord(
     id="9", name="test", data={"userId": "u-2"}, failed_reason="notify answered 503",
     attempts_made=1, timestamp=1_700_000_000_000, processed_on=1_700_000_001_000,
-    state="delayed",
+    state="delayed", next_run_ms=NOW + 95_000,
     options={"attempts": 0, "removeOnComplete": {"age": 3600, "count": 50}},
 )  # fmt: skip
-
-
-def _runs_in(seconds: int) -> JobRecord:
-    return replace(RETRYING_JOB, next_run_ms=int(time.time() * 1000) + seconds * 1000)
 
 
 @dataclass
@@ -57,7 +56,7 @@ class FakeQueues:
         default_factory=lambda: {"test": [FAILED_JOB], "other": []}
     )
     delayed_jobs: dict[str, list[JobRecord]] = field(
-        default_factory=lambda: {"test": [_runs_in(95)], "other": []}
+        default_factory=lambda: {"test": [RETRYING_JOB], "other": []}
     )
     waiting: int = 2
     paused: set[str] = field(default_factory=set)
@@ -125,6 +124,7 @@ class FakeQueues:
 FEEDS = DashboardFeeds(
     attempts=lambda queue: 8 if queue == "test" else None,
     subscriptions=lambda: {"sendwsuserupdated_v1_app-1": "Legacy <App>"},
+    clock=lambda: NOW,
 )
 
 
@@ -217,11 +217,11 @@ async def test_delayed_tab_says_which_attempt_runs_when_and_why() -> None:
     page = (await http.get("/dashboard/queues/test", params={"state": "delayed"})).text
     row = page[page.index('<tr data-job-id="9">') :]
     assert "attempt 2 of 8" in row
-    assert "(in 1m)" in row
+    assert "2023-11-14 22:24:55 UTC (in 1m)" in row
     assert "notify answered 503" in row
     assert '<button type="submit">Run now</button>' in row
     job = (await http.get("/dashboard/queues/test/jobs/9")).text
-    assert 'data-fact="next run">attempt 2 of 8, ' in job
+    assert 'data-fact="next run">attempt 2 of 8, 2023-11-14 22:24:55 UTC (in 1m)<' in job
     assert "&quot;removeOnComplete&quot;" in job  # the options
 
 
@@ -264,7 +264,7 @@ async def test_front_page_says_what_needs_attention() -> None:
     assert '<h2 data-family="test">' in page
     assert '<h2 data-family="e-mail">' in page  # "other" is not a known family: e-mail
     assert '<tr data-application="Legacy &lt;App&gt;">' in page
-    assert "2023-11-14 22:13:20 UTC" in page  # its last success
+    assert "2023-11-14 22:13:20 UTC (10m ago)" in page  # its last success
 
 
 async def test_stopped_workers_leave_waiting_queues_without_a_consumer() -> None:
