@@ -92,7 +92,7 @@ class Application:
 
 @dataclass(frozen=True)
 class SyncStateKey:
-    """Primary key of one row of the legacy-sync state tables (catalogue §4.1).
+    """Primary key of one row of the legacy-sync state tables (docs/state-store.md#tables).
 
     ``kind`` is ``user``, ``role`` or ``organisation``; ``entity_id`` is the user or role id
     (GUIDs, compared case-insensitively) or the organisation legacy id; ``organisation_id`` is
@@ -115,8 +115,9 @@ class SyncStateKey:
 class LegacyMessage:
     """One provisioning call to a legacy SOAP service, before formatting.
 
-    ``operation`` is ``ProvisionUser``, ``ProvisionOrganisation`` or ``ProvisionGroup``;
-    ``action`` is ``CREATE`` or ``UPDATE``; ``fields`` are the parameters of catalogue §3.5.
+    ``operation`` is ``ProvisionUser``, ``ProvisionOrganisation`` or ``ProvisionGroup``; ``action``
+    is ``CREATE`` or ``UPDATE``; ``fields`` are the parameters of
+    docs/legacy-sync.md#provision-parameters.
 
     ``fields`` contract (exact camelCase keys; any other key fails the job with InvalidPayload;
     an absent key omits the element, ``None`` sends nil where the formatter supports it):

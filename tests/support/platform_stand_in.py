@@ -1,10 +1,11 @@
-"""A local stand-in of the platform APIs (catalogue §1.11) and the Azure AD token endpoint.
+"""A local stand-in of the platform APIs (docs/platform-apis.md#original-calls) and the Azure AD
+token endpoint.
 
-One starlette app; each API is mounted under its own prefix so tests can tell which base URL a
-call went to: ``/directories``, ``/organisations``, ``/applications``, ``/access`` and ``/aad``
-(token endpoint ``/aad/<tenant>/oauth2/v2.0/token``). It answers as the real routers do where
-the catalogue says how (404 for "not found", ``POST /users/by-ids`` 404 when none match,
-paginated ``/services``, PATCH rejecting unknown invitation properties) and records every
+One starlette app; each API is mounted under its own prefix so tests can tell which base URL a call
+went to: ``/directories``, ``/organisations``, ``/applications``, ``/access`` and ``/aad`` (token
+endpoint ``/aad/<tenant>/oauth2/v2.0/token``). It answers as the real routers do where
+docs/platform-apis.md#endpoints says how (404 for "not found", ``POST /users/by-ids`` 404 when none
+match, paginated ``/services``, PATCH rejecting unknown invitation properties) and records every
 request so tests can assert on method, raw path, headers and body.
 """
 

@@ -37,7 +37,8 @@ from domain.model import Application, JsonObject
 
 SERVICES_PAGE_SIZE = 100
 RETRY_BACKOFF_S = (0.25, 0.5)
-"""The original's async-retry API strategy (§3.3): two retries after 250-500 and 500-1000 ms."""
+"""The original's async-retry API strategy (docs/runtime.md#failures): two retries after 250-500
+and 500-1000 ms."""
 CONNECTION_LIMITS = httpx.Limits(max_connections=60, max_keepalive_connections=10)
 """The original's ``agentKeepAlive`` (maxSockets 60, maxFreeSockets 10)."""
 PROBE_ROUTES = {

@@ -1,4 +1,4 @@
-"""Azure AD client-credentials tokens for the platform APIs (catalogue §1.11).
+"""Azure AD client-credentials tokens for the platform APIs (docs/platform-apis.md#original-calls).
 
 The v2.0 endpoint with ``scope=<AAD_SHD_APP_ID>/.default`` is the modern form of the original's
 ``resource`` request and yields a token for the same audience. One token is cached until

@@ -1,10 +1,10 @@
-"""Render a formatter's element tree as the original ``SoapMessage`` did (catalogue §3.4).
+"""Render a formatter's element tree as the original ``SoapMessage`` did (docs/soap.md#envelope).
 
 A tree is a ``dict`` whose insertion order is the element order. Keys holding ``:`` are tags as
 they stand (``cap:group``); other keys get the ``ws:`` prefix. ``ABSENT`` omits the element and
 ``None`` renders ``xsi:nil`` (or is omitted where nil is unsupported). Lists render each item's
 children in place inside the list's element. Falsy scalars (0, False, "") render as an empty
-element: a quirk legacy consumers rely on (§6 item 15), kept on purpose.
+element: a quirk legacy consumers rely on (docs/original-bugs.md#item-15), kept on purpose.
 """
 
 import enum

@@ -1,11 +1,12 @@
-"""The SOAP envelope around a body tree, byte for byte as the original wrote it (catalogue §3.4).
+"""The SOAP envelope around a body tree, byte for byte as the original wrote it
+(docs/soap.md#envelope).
 
 Kept: namespace order, ``Header`` only when there is security or addressing content, a
 UsernameToken with a PasswordText password and a Timestamp of 60 s (ids ``TS-``/``UsernameToken-``
-plus 32 upper-case hex digits), raw ``SOAPAction``-style actions. Fixed (§6 item 17): ``wsa:To``,
-``wsa:Action`` and the namespace URIs are XML-escaped, so an endpoint with ``&`` in its query
-no longer makes the envelope malformed. Clock and id generator are injected so golden tests
-are deterministic.
+plus 32 upper-case hex digits), raw ``SOAPAction``-style actions. Fixed
+(docs/original-bugs.md#item-17): ``wsa:To``, ``wsa:Action`` and the namespace URIs are XML-escaped,
+so an endpoint with ``&`` in its query no longer makes the envelope malformed. Clock and id
+generator are injected so golden tests are deterministic.
 """
 
 import uuid

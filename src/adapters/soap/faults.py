@@ -1,4 +1,5 @@
-"""Find a SOAP Fault in a response body (§6 item 10: a Fault in a 200 is not a success).
+"""Find a SOAP Fault in a response body: a Fault in a 200 is not a success
+(docs/original-bugs.md#item-10).
 
 SOAP 1.1 puts the code in ``faultcode`` and the text in ``faultstring``; SOAP 1.2 in
 ``Code/Value`` and ``Reason/Text``. The code is reduced to its local name and first dotted part

@@ -1,8 +1,8 @@
 """The one ``httpx.AsyncClient`` for WSDL downloads and SOAP posts, and how replies are read.
 
-The original had no timeout at all (§6 item 11): a hung endpoint blocked its queue. Here every
-request has explicit connect and read timeouts, redirects are never followed, and a reply body
-is read only up to ``MAX_BODY_BYTES`` so a hostile endpoint cannot exhaust memory.
+The original had no timeout at all (docs/original-bugs.md#item-11): a hung endpoint blocked its
+queue. Here every request has explicit connect and read timeouts, redirects are never followed, and
+a reply body is read only up to ``MAX_BODY_BYTES`` so a hostile endpoint cannot exhaust memory.
 """
 
 from collections.abc import AsyncIterator
@@ -15,9 +15,10 @@ READ_TIMEOUT_S = 20.0
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
 SOAP_CONTENT_TYPES = frozenset({"text/xml", "application/soap+xml", "multipart/related"})
-"""Accepted for SOAP replies (case-insensitive, §6 item 13)."""
+"""Accepted for SOAP replies (case-insensitive, docs/original-bugs.md#item-13)."""
 WSDL_CONTENT_TYPES = SOAP_CONTENT_TYPES | {"application/xml", "application/wsdl+xml"}
-"""Accepted for WSDLs: also the plain XML types the original rejected (§6 item 13)."""
+"""Accepted for WSDLs: also the plain XML types the original rejected
+(docs/original-bugs.md#item-13)."""
 
 
 def soap_http_client(

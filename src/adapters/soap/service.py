@@ -1,10 +1,11 @@
 """``LegacyWebService`` over SOAP: discover the WSDL, format, post, and judge the reply.
 
-Success needs HTTP 200, a SOAP XML content type and no Fault in the body (§6 item 10). There is
-no inner retry (the original tried 3 times, §3.3): the job runner retries whole jobs with the
-queue's back-off, and CREATE/UPDATE state is stored only after a success, so a retried job sends
-the same action again. Parsed WSDLs are cached per application id and WSDL URL for the
-worker's life; a failed discovery is not cached, so the next attempt fetches again.
+Success needs HTTP 200, a SOAP XML content type and no Fault in the body
+(docs/original-bugs.md#item-10). There is no inner retry (the original tried 3 times,
+docs/runtime.md#failures): the job runner retries whole jobs with the queue's back-off, and
+CREATE/UPDATE state is stored only after a success, so a retried job sends the same action again.
+Parsed WSDLs are cached per application id and WSDL URL for the worker's life; a failed discovery
+is not cached, so the next attempt fetches again.
 """
 
 import time
@@ -153,8 +154,9 @@ def _wsdl_url(application: Application) -> str:
 
 
 def username_token(application: Application) -> UsernameToken | None:
-    """WS-Security only when a username is set. A missing password fails permanently instead
-    of sending the text ``undefined`` as the original did (§6 item 17); an empty one is sent."""
+    """WS-Security only when a username is set. A missing password fails permanently instead of
+    sending the text ``undefined`` as the original did (docs/original-bugs.md#item-17); an empty
+    one is sent."""
     username = application.params.get("wsUsername")
     if not username:
         return None

@@ -1,11 +1,11 @@
-"""Read what a provisioning call needs from a WSDL (catalogue §3.2), safely and tolerantly.
+"""Read what a provisioning call needs from a WSDL (docs/soap.md#wsdl), safely and tolerantly.
 
 Parsed with defusedxml and no DTD at all: no entity expansion (billion laughs), no external
 entities, and nothing in the document is ever fetched (imports are not followed, as before).
-Tolerant where the original crashed (§6 item 12): the action may come from a 2006/05 ``wsaw``,
-2007/05 ``wsam`` or 2005/08 ``wsa`` ``Action`` attribute declared anywhere, else from the
-binding's ``soapAction``; every portType, service and port is searched, not only the first;
-SOAP 1.1 and 1.2 addresses alike.
+Tolerant where the original crashed (docs/original-bugs.md#item-12): the action may come from a
+2006/05 ``wsaw``, 2007/05 ``wsam`` or 2005/08 ``wsa`` ``Action`` attribute declared anywhere, else
+from the binding's ``soapAction``; every portType, service and port is searched, not only the
+first; SOAP 1.1 and 1.2 addresses alike.
 """
 
 from collections.abc import Iterator, Mapping

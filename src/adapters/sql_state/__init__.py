@@ -1,1 +1,2 @@
-"""Legacy-sync state (catalogue §4) in SQL: SQL Server in production, else PostgreSQL or SQLite."""
+"""Legacy-sync state (docs/state-store.md) in SQL: SQL Server in production, else PostgreSQL or
+SQLite."""

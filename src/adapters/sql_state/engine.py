@@ -205,10 +205,10 @@ Server statement timeout); then the database counts as unavailable and creation 
 async def create_state_tables(engine: StateEngine) -> None:
     """Create the schema and the four tables when missing; a no-op when they exist.
 
-    Safe when several processes start at once: ``IF NOT EXISTS`` and check-then-create both
-    race on every backend (the loser fails on the catalogue's unique index or "already
-    exists"), so each creator first takes a database-wide lock in its transaction and checks
-    for the tables only once it holds it.
+    Safe when several processes start at once: ``IF NOT EXISTS`` and check-then-create both race on
+    every backend (the loser fails on the database's own unique index of table names or "already
+    exists"), so each creator first takes a database-wide lock in its transaction and checks for
+    the tables only once it holds it.
     """
     with translate_db_errors(engine.label, "create the state tables"):
         await engine.transaction(partial(_create_missing, engine.label))

@@ -1,8 +1,8 @@
-"""The ``test`` job (catalogue §1.15): accept any payload, log that it arrived, succeed.
+"""The ``test`` job (docs/runtime.md#test-job): accept any payload, log that it arrived, succeed.
 
 The original accepted any JSON value (an object, a list, a string, ``null``) and logged the whole
-payload at info level in every environment (§6 item 38). Payloads may hold personal data, so
-only the field names of an object, or the JSON type of anything else, are logged.
+payload at info level in every environment (docs/original-bugs.md#item-38). Payloads may hold
+personal data, so only the field names of an object, or the JSON type of anything else, are logged.
 """
 
 from typing import Any

@@ -1,4 +1,4 @@
-"""Legacy sync (catalogue §2.29-§2.34): the three fan-out queues and the per-application pushes.
+"""Legacy sync (service_list §2.29-§2.34): the three fan-out queues and the per-application pushes.
 
 The fan-out queues are fixed (``specs``). Push queues exist per subscribed application: the
 worker asks ``discover_subscriptions`` periodically and builds each application's specs with
@@ -33,7 +33,7 @@ from domain.use_cases.legacy_sync.fan_out_user_update import (
 from domain.use_cases.legacy_sync.organisation import PushOrganisationUpdate
 from domain.use_cases.legacy_sync.push import PushToLegacyUseCase
 from domain.use_cases.legacy_sync.role import PushRoleUpdate
-from domain.use_cases.legacy_sync.service_catalogue import (
+from domain.use_cases.legacy_sync.service_list import (
     ORGANISATION_PUSH,
     ROLE_PUSH,
     USER_PUSH,

@@ -10,7 +10,7 @@ from domain.use_cases.legacy_sync.discover_subscribed_applications import (
     DiscoverSubscribedApplications,
     Subscriptions,
 )
-from domain.use_cases.legacy_sync.service_catalogue import PUSH_OPERATIONS
+from domain.use_cases.legacy_sync.service_list import PUSH_OPERATIONS
 from entrypoints.container import Application as Container
 from entrypoints.container import resolve
 from entrypoints.preflight.rows import PASS, CheckRow, probe_row

@@ -29,7 +29,7 @@ from domain.errors import WorkerError
 from domain.model import Application
 from domain.personal_data import redact_text
 from domain.use_cases.legacy_sync.discover_subscribed_applications import Subscriptions
-from domain.use_cases.legacy_sync.service_catalogue import PUSH_FAMILIES, push_queue
+from domain.use_cases.legacy_sync.service_list import PUSH_FAMILIES, push_queue
 from entrypoints.registry import JobSpec
 from entrypoints.worker.service import WorkerService
 

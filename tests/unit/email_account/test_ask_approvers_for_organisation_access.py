@@ -1,4 +1,4 @@
-"""``approveraccessrequest_v1`` (catalogue §2.3)."""
+"""``approveraccessrequest_v1`` (docs/email-jobs.md#approveraccessrequest_v1)."""
 
 from typing import Any
 

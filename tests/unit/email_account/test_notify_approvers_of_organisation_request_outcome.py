@@ -1,4 +1,5 @@
-"""``organisation_request_outcome_to_approvers`` (catalogue §2.5)."""
+"""``organisation_request_outcome_to_approvers``
+(docs/email-jobs.md#organisation_request_outcome_to_approvers)."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""``organisationrequest_v1`` (catalogue §2.4)."""
+"""``organisationrequest_v1`` (docs/email-jobs.md#organisationrequest_v1)."""
 
 import re
 from typing import Any

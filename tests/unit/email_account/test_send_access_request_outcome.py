@@ -1,4 +1,4 @@
-"""``accessrequest_v1`` (catalogue §2.2)."""
+"""``accessrequest_v1`` (docs/email-jobs.md#accessrequest_v1)."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""``verifychangeemail_v1`` (catalogue §2.6)."""
+"""``verifychangeemail_v1`` (docs/email-jobs.md#verifychangeemail_v1)."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""``notifychangeemail_v1`` (catalogue §2.7)."""
+"""``notifychangeemail_v1`` (docs/email-jobs.md#notifychangeemail_v1)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""``registerexistinguser_v1`` (catalogue §2.13)."""
+"""``registerexistinguser_v1`` (docs/email-jobs.md#registerexistinguser_v1)."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""``invitation_v2`` (catalogue §2.9)."""
+"""``invitation_v2`` (docs/email-jobs.md#invitation_v2)."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""``passwordreset_v1`` (catalogue §2.12)."""
+"""``passwordreset_v1`` (docs/email-jobs.md#passwordreset_v1)."""
 
 from typing import Any
 

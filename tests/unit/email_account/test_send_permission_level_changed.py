@@ -1,4 +1,5 @@
-"""``changeuserpermissionlevelrequest_v1`` (catalogue §2.8)."""
+"""``changeuserpermissionlevelrequest_v1``
+(docs/email-jobs.md#changeuserpermissionlevelrequest_v1)."""
 
 from typing import Any
 

@@ -1,4 +1,5 @@
-"""§2.15 ``servicerequest_to_approvers_v2`` and §2.21 ``sub_service_request_to_approvers``."""
+"""``servicerequest_to_approvers_v2`` and ``sub_service_request_to_approvers``
+(docs/email-jobs.md#servicerequest_to_approvers_v2, #sub_service_request_to_approvers)."""
 
 from typing import Any
 

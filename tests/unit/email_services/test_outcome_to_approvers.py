@@ -1,5 +1,6 @@
-"""§2.16 ``service_request_outcome_to_approvers`` and §2.20
-``sub_service_request_outcome_to_approvers``: the other approvers hear the decision."""
+"""``service_request_outcome_to_approvers`` and ``sub_service_request_outcome_to_approvers``: the
+other approvers hear the decision (docs/email-jobs.md#service_request_outcome_to_approvers,
+#sub_service_request_outcome_to_approvers)."""
 
 from dataclasses import dataclass
 from typing import Any

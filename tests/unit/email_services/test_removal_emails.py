@@ -1,4 +1,6 @@
-"""§2.14 and §2.25: the removal e-mail, then the best-effort ``userupdated_v1`` follow-up."""
+"""``userserviceremoved_v1`` and ``userremovedfromorganisationrequest_v1``: the removal e-mail,
+then the best-effort ``userupdated_v1`` follow-up (docs/email-jobs.md#userserviceremoved_v1,
+#userremovedfromorganisationrequest_v1)."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass

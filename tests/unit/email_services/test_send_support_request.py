@@ -1,4 +1,5 @@
-"""§2.22 ``supportrequest_v1``: one e-mail to the support mailbox, never to the requester."""
+"""``supportrequest_v1`` (docs/email-jobs.md#supportrequest_v1): one e-mail to the support mailbox,
+never to the requester."""
 
 from typing import Any
 

@@ -1,4 +1,6 @@
-"""One-recipient jobs: §2.10, §2.11, §2.17, §2.18, §2.19, §2.23, §2.24."""
+"""One-recipient jobs: docs/email-jobs.md#userserviceadded_v1, #userserviceadded_v2,
+#userservicerejected_v1, #sub_service_request_approved, #sub_service_request_rejected,
+#supportoverduerequest, #useraddedtoorganisationrequest_v1."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -212,7 +214,7 @@ IDS = [case.queue for case in CASES]
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-async def test_sends_the_catalogue_email(
+async def test_sends_the_documented_email(
     case: Case, delivery: EmailDelivery, email: InMemoryEmailSender
 ) -> None:
     result = await case.build(delivery, LINKS)(parse(case.command, case.payload), job(case.queue))

@@ -1,4 +1,4 @@
-"""Health checks and the authenticated /monitor switch (catalogue §1.6)."""
+"""Health checks and the authenticated /monitor switch (docs/runtime.md#http)."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field

@@ -134,7 +134,8 @@ def test_the_cli_needs_a_redis_url_outside_dev(monkeypatch: pytest.MonkeyPatch) 
 async def test_declared_template_keys_cover_what_every_job_sends(
     monkeypatch: pytest.MonkeyPatch, entra: bool
 ) -> None:
-    """Each job's declaration against the e-mails the catalogue's cases expect it to send."""
+    """Each job's declaration against the e-mails the end-to-end cases (``tests/e2e/email_cases``)
+    expect it to send."""
     env = production_env(ENTRA_USE_FOR_ACCOUNT_REGISTRATION=str(entra).lower())
     container = build_container(settings_from(monkeypatch, env))
     registry = await resolve(container.registry)

@@ -1,4 +1,5 @@
-"""publicinvitationcomplete_v1 (catalogue §2.27): one relying-party job per callback."""
+"""publicinvitationcomplete_v1 (docs/public-api-jobs.md#publicinvitationcomplete_v1): one
+relying-party job per callback."""
 
 import pytest
 

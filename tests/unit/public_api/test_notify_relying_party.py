@@ -1,4 +1,5 @@
-"""publicinvitationnotifyrelyingparty_v1 (catalogue §2.28): sign and post to the callback."""
+"""publicinvitationnotifyrelyingparty_v1
+(docs/public-api-jobs.md#publicinvitationnotifyrelyingparty_v1): sign and post to the callback."""
 
 import pytest
 from pydantic import SecretStr

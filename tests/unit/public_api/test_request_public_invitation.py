@@ -1,4 +1,5 @@
-"""publicinvitationrequest_v1 (catalogue §2.26): existing user, existing invitation, new one."""
+"""publicinvitationrequest_v1 (docs/public-api-jobs.md#publicinvitationrequest_v1): existing user,
+existing invitation, new one."""
 
 from typing import Any
 

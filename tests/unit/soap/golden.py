@@ -1,4 +1,5 @@
-"""Deterministic rendering for golden tests: fixed clock, fixed ids, the catalogue's namespace."""
+"""Deterministic rendering for golden tests: fixed clock, fixed ids, the golden target namespace
+(docs/soap.md#golden)."""
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime

@@ -1,4 +1,4 @@
-"""Test data shaped like the platform APIs' answers (catalogue §1.11)."""
+"""Test data shaped like the platform APIs' answers (docs/platform-apis.md#original-calls)."""
 
 from typing import Any
 

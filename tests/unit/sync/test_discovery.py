@@ -1,4 +1,5 @@
-"""Which applications get per-application push queues (catalogue §3.6, §6 items 4 and 27)."""
+"""Which applications get per-application push queues (docs/legacy-sync.md#discovery,
+docs/original-bugs.md#item-4, #item-27)."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -12,12 +13,12 @@ from domain.model import Application
 from domain.use_cases.legacy_sync.discover_subscribed_applications import (
     DiscoverSubscribedApplications,
 )
-from domain.use_cases.legacy_sync.service_catalogue import (
+from domain.use_cases.legacy_sync.service_list import (
     ORGANISATION_PUSH,
     PUSH_FAMILIES,
     ROLE_PUSH,
     USER_PUSH,
-    ServiceCatalogue,
+    ServiceList,
 )
 from entrypoints.registry import DYNAMIC_FAMILIES
 from tests.unit.sync.builders import service
@@ -112,7 +113,7 @@ async def test_services_without_relying_party_or_id_are_tolerated() -> None:
 
 
 def test_children_are_the_services_naming_the_application_as_parent() -> None:
-    catalogue = ServiceCatalogue.from_services(
+    service_list = ServiceList.from_services(
         records.applications(
             [
                 service("PARENT", receiveUserUpdates="true"),
@@ -122,8 +123,8 @@ def test_children_are_the_services_naming_the_application_as_parent() -> None:
             ]
         )
     )
-    [parent] = catalogue.subscribers(USER_PUSH)
-    assert [child.id for child in catalogue.children_of(parent)] == ["child-1", "child-2"]
+    [parent] = service_list.subscribers(USER_PUSH)
+    assert [child.id for child in service_list.children_of(parent)] == ["child-1", "child-2"]
 
 
 async def test_an_applications_api_failure_propagates_so_the_worker_keeps_its_queues() -> None:

@@ -1,4 +1,5 @@
-"""``organisationupdated_v1``: one push job per subscribed application (catalogue §2.29)."""
+"""``organisationupdated_v1``: one push job per subscribed application
+(docs/legacy-sync.md#organisationupdated_v1)."""
 
 from typing import Any
 

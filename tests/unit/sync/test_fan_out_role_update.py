@@ -1,4 +1,5 @@
-"""``roleupdated_v1``: one push job per subscribed application (catalogue §2.31, §6 item 23)."""
+"""``roleupdated_v1``: one push job per subscribed application (docs/legacy-sync.md#roleupdated_v1,
+docs/original-bugs.md#item-23)."""
 
 from typing import Any
 

@@ -1,4 +1,5 @@
-"""``userupdated_v1``: one push per (subscribed application, organisation) (catalogue §2.33)."""
+"""``userupdated_v1``: one push per (subscribed application, organisation)
+(docs/legacy-sync.md#userupdated_v1)."""
 
 from typing import Any
 

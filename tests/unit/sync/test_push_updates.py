@@ -1,5 +1,6 @@
 """Push jobs: CREATE then UPDATE per state key, state recorded only after the legacy service
-accepted the message (catalogue §2.30, §2.32, §2.34, §4.2)."""
+accepted the message (docs/legacy-sync.md#sendwsorganisationupdated_v1, #sendwsroleupdated_v1,
+#sendwsuserupdated_v1, #create-or-update)."""
 
 from typing import Any
 
@@ -12,7 +13,7 @@ from domain.model import Application, LegacyMessage, SnapshotOrder, SyncStateKey
 from domain.use_cases.legacy_sync.organisation import PushOrganisationUpdate
 from domain.use_cases.legacy_sync.push import PushToLegacyUseCase
 from domain.use_cases.legacy_sync.role import PushRoleUpdate
-from domain.use_cases.legacy_sync.service_catalogue import (
+from domain.use_cases.legacy_sync.service_list import (
     ORGANISATION_PUSH,
     PUSH_OPERATIONS,
     ROLE_PUSH,

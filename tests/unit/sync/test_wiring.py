@@ -10,7 +10,7 @@ from adapters.memory.state_store import InMemoryDeliveryLog, InMemorySyncStateSt
 from domain.model import Application
 from domain.use_cases.legacy_sync.fan_out_organisation_update import FanOutOrganisationUpdate
 from domain.use_cases.legacy_sync.role import PushRoleUpdate
-from domain.use_cases.legacy_sync.service_catalogue import PUSH_FAMILIES, ROLE_PUSH, USER_PUSH
+from domain.use_cases.legacy_sync.service_list import PUSH_FAMILIES, ROLE_PUSH, USER_PUSH
 from entrypoints.jobs.sync import SyncJobs, push_specs
 from entrypoints.worker.retry import SYNC_RETRY
 from entrypoints.worker.runner import run_job

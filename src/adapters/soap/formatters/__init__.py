@@ -1,1 +1,2 @@
-"""The nine formatters of catalogue §3.7 (Default, Collect, S2S for user, organisation, group)."""
+"""The nine formatters (docs/soap.md#formatters): Default, Collect and S2S for user,
+organisation and group."""

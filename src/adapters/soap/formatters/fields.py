@@ -1,8 +1,9 @@
 """Typed, checked access to ``LegacyMessage.fields`` and the JavaScript value rules formatters use.
 
-The field names are the contract with the sync use cases (catalogue §3.5, documented on
-``LegacyMessage``). An unknown name is a programming error on the producing side, so it fails the
-job instead of silently dropping a value; error messages name the field, never its value.
+The field names are the contract with the sync use cases (docs/legacy-sync.md#provision-parameters,
+documented on ``LegacyMessage``). An unknown name is a programming error on the producing side, so
+it fails the job instead of silently dropping a value; error messages name the field, never its
+value.
 """
 
 import math

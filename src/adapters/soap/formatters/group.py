@@ -1,7 +1,8 @@
-"""ProvisionGroup formatters (catalogue §3.7). The handler computes ``status`` (Active/Archived).
+"""ProvisionGroup formatters (docs/soap.md#formatters). The handler computes ``status``
+(Active/Archived).
 
 Collect and S2S send ``CollectionGroupParentId`` as the parent id or 0, and 0 renders as an
-empty element (§6 item 15): kept, consumers read "empty" as "no parent".
+empty element (docs/original-bugs.md#item-15): kept, consumers read "empty" as "no parent".
 """
 
 from adapters.soap.body import Tree

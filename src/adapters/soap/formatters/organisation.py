@@ -1,8 +1,10 @@
-"""ProvisionOrganisation formatters (catalogue §3.7, status mapping §4.3).
+"""ProvisionOrganisation formatters (docs/soap.md#formatters, status mapping
+docs/soap.md#code-mappings).
 
 Kept as the consumers know them: Default maps DSI status 3 to ``CLOSED_BUT_ACTIVE`` while
-Collect/S2S map it to 1 (§6 item 18, owners to confirm); S2S sends a single space for a falsy
-organisation id and region ``E`` when none is known (§6 item 19).
+Collect/S2S map it to 1 (docs/original-bugs.md#item-18, owners to confirm); S2S sends a single
+space for a falsy organisation id and region ``E`` when none is known
+(docs/original-bugs.md#item-19).
 """
 
 from adapters.soap.body import Tree

@@ -1,8 +1,9 @@
-"""Pick the formatter an application configured for an operation (catalogue §3.1).
+"""Pick the formatter an application configured for an operation (docs/soap.md#client).
 
 ``ws<Family>FormatterType`` absent, empty or ``default`` → Default; ``collect``; ``s2s``
-(case-insensitive). Any other value fails the job permanently naming the param (§6 item 14):
-the original silently used Default, sending a consumer a shape it never agreed to.
+(case-insensitive). Any other value fails the job permanently naming the param
+(docs/original-bugs.md#item-14): the original silently used Default, sending a consumer a shape it
+never agreed to.
 """
 
 from collections.abc import Callable, Mapping

@@ -1,8 +1,9 @@
-"""ProvisionUser formatters (catalogue §3.7, status mapping §4.3).
+"""ProvisionUser formatters (docs/soap.md#formatters, status mapping docs/soap.md#code-mappings).
 
 Default maps status to ``Active``/``Archived``; Collect and S2S send the numeric status raw, so a
-deactivated user (0) gets an empty element (§6 item 16): kept, because those consumers were
-built against it. firstName/lastName are sent by Collect only; roles by Default and Collect.
+deactivated user (0) gets an empty element (docs/original-bugs.md#item-16): kept, because those
+consumers were built against it. firstName/lastName are sent by Collect only; roles by Default and
+Collect.
 """
 
 from adapters.soap.body import Tree

@@ -1,8 +1,9 @@
-"""``approveraccessrequest_v1`` (catalogue §2.3): ask an organisation's approvers to decide.
+"""``approveraccessrequest_v1`` (docs/email-jobs.md#approveraccessrequest_v1): ask an
+organisation's approvers to decide.
 
-Enqueued by ``organisationrequest_v1``. The original stopped at the first failed send, leaving
-the later approvers un-told for ever (§6 item 33); here a retry e-mails only the approvers not
-reached yet, each identified by their position in ``recipients``.
+Enqueued by ``organisationrequest_v1``. The original stopped at the first failed send, leaving the
+later approvers un-told for ever (docs/original-bugs.md#item-33); here a retry e-mails only the
+approvers not reached yet, each identified by their position in ``recipients``.
 """
 
 from domain.model import EmailMessage, JobContext, PlatformLinks

@@ -1,7 +1,8 @@
-"""``servicerequest_to_approvers_v2`` (catalogue §2.15): ask approvers to decide a service request.
+"""``servicerequest_to_approvers_v2`` (docs/email-jobs.md#servicerequest_to_approvers_v2): ask
+approvers to decide a service request.
 
 Every active approver of the organisation is e-mailed, one slot per approver. With no active
-approver the request goes to the support desk instead of vanishing (§6 item 31).
+approver the request goes to the support desk instead of vanishing (docs/original-bugs.md#item-31).
 """
 
 from typing import Any

@@ -1,7 +1,8 @@
-"""``sub_service_request_to_approvers`` (catalogue §2.21): ask approvers to grant extra roles.
+"""``sub_service_request_to_approvers`` (docs/email-jobs.md#sub_service_request_to_approvers): ask
+approvers to grant extra roles.
 
 Every active approver of the organisation is e-mailed, one slot per approver. With no active
-approver the request goes to the support desk instead of vanishing (§6 item 31).
+approver the request goes to the support desk instead of vanishing (docs/original-bugs.md#item-31).
 """
 
 from typing import Any

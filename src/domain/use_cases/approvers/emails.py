@@ -5,8 +5,9 @@ only the approvers it had not reached. An approver without an e-mail address is 
 logged by id: the others still hear about the request.
 
 Requests for an organisation with no active approver were silently dropped by the original
-(catalogue §6 item 31) while organisation requests go to the support desk (§2.4); here they go
-to the support desk too, once per job, through ``supportrequest_v1``.
+(docs/original-bugs.md#item-31) while organisation requests go to the support desk
+(docs/email-jobs.md#organisationrequest_v1); here they go to the support desk too, once per job,
+through ``supportrequest_v1``.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -61,8 +62,9 @@ async def escalate_to_support(
 ) -> bool:
     """Enqueue one ``supportrequest_v1`` for this job; ``False`` if an earlier attempt did.
 
-    ``request`` holds the requester's ``name``/``email``, ``orgName``, ``service`` and
-    ``message`` (values ``None`` are left out); the organisation's URN is looked up as §2.4 does.
+    ``request`` holds the requester's ``name``/``email``, ``orgName``, ``service`` and ``message``
+    (values ``None`` are left out); the organisation's URN is looked up as
+    ``organisationrequest_v1`` does.
     """
     organisation = await organisations.get_organisation(organisation_id)
     data = {

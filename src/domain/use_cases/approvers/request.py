@@ -1,7 +1,8 @@
-"""Ask an organisation's active approvers to decide a request (catalogue §2.15, §2.21).
+"""Ask an organisation's active approvers to decide a request
+(docs/email-jobs.md#servicerequest_to_approvers_v2, #sub_service_request_to_approvers).
 
 Every active approver of the organisation is e-mailed, one slot per approver. With no active
-approver the request goes to the support desk instead of vanishing (§6 item 31).
+approver the request goes to the support desk instead of vanishing (docs/original-bugs.md#item-31).
 """
 
 from collections.abc import Callable, Mapping

@@ -1,9 +1,11 @@
-"""``organisationrequest_v1`` (catalogue §2.4): send a new organisation request to who can decide.
+"""``organisationrequest_v1`` (docs/email-jobs.md#organisationrequest_v1): send a new organisation
+request to who can decide.
 
 The organisation's active approvers get it (through ``approveraccessrequest_v1``); when it has
-none, the support desk does (through ``supportrequest_v1``). A request, organisation or user
-that does not exist fails the job with ``NotFound`` instead of a crash (§6 item 32). The
-follow-up is enqueued at most once per job, so a redelivered job does not e-mail everyone twice.
+none, the support desk does (through ``supportrequest_v1``). A request, organisation or user that
+does not exist fails the job with ``NotFound`` instead of a crash (docs/original-bugs.md#item-32).
+The follow-up is enqueued at most once per job, so a redelivered job does not e-mail everyone
+twice.
 """
 
 from typing import Any

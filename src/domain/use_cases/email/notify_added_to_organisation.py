@@ -1,5 +1,5 @@
-"""``useraddedtoorganisationrequest_v1`` (catalogue §2.24): tell a user they were added to an
-organisation."""
+"""``useraddedtoorganisationrequest_v1`` (docs/email-jobs.md#useraddedtoorganisationrequest_v1):
+tell a user they were added to an organisation."""
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery

@@ -1,5 +1,6 @@
-"""``userremovedfromorganisationrequest_v1`` (catalogue §2.25): tell a user they were removed
-from an organisation, then ask legacy sync to re-send their remaining access (best effort)."""
+"""``userremovedfromorganisationrequest_v1``
+(docs/email-jobs.md#userremovedfromorganisationrequest_v1): tell a user they were removed from an
+organisation, then ask legacy sync to re-send their remaining access (best effort)."""
 
 from domain.model import JobContext
 from domain.use_cases.email.fields import UserEmailPayload

@@ -1,4 +1,5 @@
-"""``userservicerejected_v1`` (§2.17) and ``sub_service_request_rejected`` (§2.19): tell a user
+"""``userservicerejected_v1`` (docs/email-jobs.md#userservicerejected_v1) and
+``sub_service_request_rejected`` (docs/email-jobs.md#sub_service_request_rejected): tell a user
 their request for a service, or for roles within one, was rejected.
 
 Both jobs behave alike and differ only in template, so one use case serves both.

@@ -1,4 +1,5 @@
-"""``userserviceadded_v1`` (catalogue §2.10): tell a user a service was added (legacy template)."""
+"""``userserviceadded_v1`` (docs/email-jobs.md#userserviceadded_v1): tell a user a service was
+added (legacy template)."""
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery

@@ -1,7 +1,8 @@
-"""``userserviceadded_v2`` (catalogue §2.11): tell a user their service request was approved.
+"""``userserviceadded_v2`` (docs/email-jobs.md#userserviceadded_v2): tell a user their service
+request was approved.
 
 The original linked help to ``/contact``, unlike every other template's ``/contact-us``
-(§6 item 34); this job uses ``/contact-us`` like the rest.
+(docs/original-bugs.md#item-34); this job uses ``/contact-us`` like the rest.
 """
 
 from domain.model import JobContext, PlatformLinks

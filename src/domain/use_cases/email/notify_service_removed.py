@@ -1,5 +1,5 @@
-"""``userserviceremoved_v1`` (catalogue §2.14): tell a user a service was removed, then ask
-legacy sync to re-send their remaining access (best effort)."""
+"""``userserviceremoved_v1`` (docs/email-jobs.md#userserviceremoved_v1): tell a user a service was
+removed, then ask legacy sync to re-send their remaining access (best effort)."""
 
 from domain.model import JobContext
 from domain.use_cases.email.fields import UserEmailPayload

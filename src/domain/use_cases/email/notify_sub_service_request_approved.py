@@ -1,5 +1,5 @@
-"""``sub_service_request_approved`` (catalogue §2.18): tell a user their role request was
-approved."""
+"""``sub_service_request_approved`` (docs/email-jobs.md#sub_service_request_approved): tell a user
+their role request was approved."""
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery

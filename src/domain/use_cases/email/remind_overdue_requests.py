@@ -1,4 +1,5 @@
-"""``supportoverduerequest`` (catalogue §2.23): remind someone of requests waiting too long."""
+"""``supportoverduerequest`` (docs/email-jobs.md#supportoverduerequest): remind someone of requests
+waiting too long."""
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery

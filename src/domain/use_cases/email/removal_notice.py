@@ -1,4 +1,5 @@
-"""Tell a user they lost some access, then have legacy sync re-send the rest (§2.14, §2.25).
+"""Tell a user they lost some access, then have legacy sync re-send the rest
+(docs/email-jobs.md#userserviceremoved_v1, #userremovedfromorganisationrequest_v1).
 
 The e-mail must go out (its failure fails the job); the ``userupdated_v1`` follow-up is best
 effort (see ``request_user_update``).

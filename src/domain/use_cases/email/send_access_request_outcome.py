@@ -1,4 +1,5 @@
-"""``accessrequest_v1`` (catalogue §2.2): tell a user whether they may join an organisation."""
+"""``accessrequest_v1`` (docs/email-jobs.md#accessrequest_v1): tell a user whether they may join an
+organisation."""
 
 from typing import Any
 

@@ -1,4 +1,5 @@
-"""``verifychangeemail_v1`` (catalogue §2.6): send the code that proves a new address is theirs."""
+"""``verifychangeemail_v1`` (docs/email-jobs.md#verifychangeemail_v1): send the code that proves a
+new address is theirs."""
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery

@@ -1,4 +1,5 @@
-"""``notifychangeemail_v1`` (catalogue §2.7): warn the old address that the e-mail is changing."""
+"""``notifychangeemail_v1`` (docs/email-jobs.md#notifychangeemail_v1): warn the old address that
+the e-mail is changing."""
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery

@@ -1,4 +1,5 @@
-"""``registerexistinguser_v1`` (catalogue §2.13): someone tried to register an existing address."""
+"""``registerexistinguser_v1`` (docs/email-jobs.md#registerexistinguser_v1): someone tried to
+register an existing address."""
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery

@@ -1,10 +1,11 @@
-"""``invitation_v2`` (catalogue §2.9): invite a new user, or send a self-registration code.
+"""``invitation_v2`` (docs/email-jobs.md#invitation_v2): invite a new user, or send a
+self-registration code.
 
-With Entra registration on, Entra sends self-registration codes itself, so a self-invoked job
-sends nothing. Fixes of §6 item 29: errors keep their own message (the original replaced it
-with a JSON dump that lost it or leaked request headers); every ``((VERIFICATION CODE))`` in a
-custom subject is replaced, not only the first; a code-based e-mail without a code fails,
-naming the field, instead of reading ``undefined is your…``.
+With Entra registration on, Entra sends self-registration codes itself, so a self-invoked job sends
+nothing. Fixed (docs/original-bugs.md#item-29): errors keep their own message (the original
+replaced it with a JSON dump that lost it or leaked request headers); every
+``((VERIFICATION CODE))`` in a custom subject is replaced, not only the first; a code-based e-mail
+without a code fails, naming the field, instead of reading ``undefined is your…``.
 """
 
 from typing import Any

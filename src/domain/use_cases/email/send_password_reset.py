@@ -1,7 +1,8 @@
-"""``passwordreset_v1`` (catalogue §2.12): send the code and link that reset a password.
+"""``passwordreset_v1`` (docs/email-jobs.md#passwordreset_v1): send the code and link that reset a
+password.
 
-The link carries a fresh random UUID as the original's did. ``uid`` and ``clientId`` are
-required and percent-encoded instead of becoming the text ``undefined`` (§6 item 35).
+The link carries a fresh random UUID as the original's did. ``uid`` and ``clientId`` are required
+and percent-encoded instead of becoming the text ``undefined`` (docs/original-bugs.md#item-35).
 """
 
 import uuid

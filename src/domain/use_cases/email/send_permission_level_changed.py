@@ -1,7 +1,9 @@
-"""``changeuserpermissionlevelrequest_v1`` (catalogue §2.8): a user's organisation role changed.
+"""``changeuserpermissionlevelrequest_v1``
+(docs/email-jobs.md#changeuserpermissionlevelrequest_v1): a user's organisation role changed.
 
-The original crashed on a missing ``permission``, ``name`` or ``oldName`` (§6 item 36); the
-payload model now refuses such a job, naming the missing field.
+The original crashed on a missing ``permission``, ``name`` or ``oldName``
+(docs/original-bugs.md#item-36); the payload model now refuses such a job, naming the missing
+field.
 """
 
 from typing import Any

@@ -1,8 +1,9 @@
-"""``supportrequest_v1`` (catalogue §2.22): pass a help request to the support desk (ServiceNow).
+"""``supportrequest_v1`` (docs/email-jobs.md#supportrequest_v1): pass a help request to the support
+desk (ServiceNow).
 
-The e-mail goes to the support mailbox, never to the requester. The desk's flood filter trips
-at 50 e-mails in 5 minutes, so the queue keeps the original's limiter (45 per 5 minutes, §1.4),
-declared on the job spec and enforced by BullMQ across every worker.
+The e-mail goes to the support mailbox, never to the requester. The desk's flood filter trips at 50
+e-mails in 5 minutes, so the queue keeps the original's limiter (45 per 5 minutes,
+docs/runtime.md#limiter), declared on the job spec and enforced by BullMQ across every worker.
 """
 
 from domain.model import EmailSettings, JobContext, PlatformLinks

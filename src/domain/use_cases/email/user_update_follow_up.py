@@ -1,9 +1,10 @@
-"""Ask legacy sync to re-send a user's access after a removal (catalogue §2.14, §2.25).
+"""Ask legacy sync to re-send a user's access after a removal
+(docs/email-jobs.md#userserviceremoved_v1, #userremovedfromorganisationrequest_v1).
 
 Best effort, as in the original: the user is looked up by e-mail and ``userupdated_v1`` is
 enqueued with ``{sub}``; an unknown user or a failing upstream is logged and the job still
 succeeds, because its e-mail already went out. Only the user's *remaining* access reaches the
-legacy services; the removal itself is never transmitted (§6 item 24).
+legacy services; the removal itself is never transmitted (docs/original-bugs.md#item-24).
 """
 
 import structlog

@@ -1,4 +1,4 @@
-"""Legacy sync (catalogue §2.29-§2.34): push organisations, roles and users to legacy SOAP services.
+"""Legacy sync (docs/legacy-sync.md): push organisations, roles and users to legacy SOAP services.
 
 Fan-out jobs decide which subscribed applications hear about a change and enqueue one push job
 per application on ``<family>_<applicationId>``; push jobs send CREATE or UPDATE through the

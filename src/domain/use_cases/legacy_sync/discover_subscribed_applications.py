@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.model import Application
-from domain.use_cases.legacy_sync.service_catalogue import PUSH_FAMILIES, ServiceCatalogue
+from domain.use_cases.legacy_sync.service_list import PUSH_FAMILIES, ServiceList
 from ports.directories import ApplicationDirectory
 
 
@@ -33,8 +33,8 @@ class DiscoverSubscribedApplications:
         self._applications = applications
 
     async def __call__(self) -> Subscriptions:
-        catalogue = ServiceCatalogue.from_services(await self._applications.list_services())
+        service_list = ServiceList.from_services(await self._applications.list_services())
         return Subscriptions(
-            subscribers={family: catalogue.subscribers(family) for family in PUSH_FAMILIES},
-            reachable={app.id: app for app in catalogue.reachable_applications()},
+            subscribers={family: service_list.subscribers(family) for family in PUSH_FAMILIES},
+            reachable={app.id: app for app in service_list.reachable_applications()},
         )

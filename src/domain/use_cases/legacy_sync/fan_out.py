@@ -1,4 +1,4 @@
-"""What every fan-out shares: read the service catalogue, keep a family's subscribers, publish
+"""What every fan-out shares: read the service service_list, keep a family's subscribers, publish
 each push job once.
 
 Fan-outs run several at a time, so two snapshots of one entity may be fanned out in either
@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 
 from domain.model import Application, JobContext, JsonObject
-from domain.use_cases.legacy_sync.service_catalogue import ServiceCatalogue, push_queue
+from domain.use_cases.legacy_sync.service_list import ServiceList, push_queue
 from domain.use_cases.legacy_sync.sync_state import SnapshotOrderStamp
 from domain.use_cases.publish_once import publish_once
 from ports.directories import ApplicationDirectory
@@ -23,23 +23,24 @@ from ports.state_store import DeliveryLog
 log = structlog.get_logger(__name__)
 
 
-async def read_catalogue(applications: ApplicationDirectory) -> ServiceCatalogue:
+async def read_service_list(applications: ApplicationDirectory) -> ServiceList:
     """Every service; applications subscribed without a WSDL URL are logged and left out later."""
-    return ServiceCatalogue.from_services(await applications.list_services())
+    return ServiceList.from_services(await applications.list_services())
 
 
 async def subscribers(applications: ApplicationDirectory, family: str) -> list[Application]:
     """The applications that get a push job of ``family``."""
-    return reachable_subscribers(await read_catalogue(applications), family)
+    return reachable_subscribers(await read_service_list(applications), family)
 
 
-def reachable_subscribers(catalogue: ServiceCatalogue, family: str) -> list[Application]:
-    """Subscribers of ``family`` with a WSDL URL; the others are logged (§6 item 27)."""
-    for application in catalogue.unreachable_subscribers(family):
+def reachable_subscribers(service_list: ServiceList, family: str) -> list[Application]:
+    """Subscribers of ``family`` with a WSDL URL; the others are logged
+    (docs/original-bugs.md#item-27)."""
+    for application in service_list.unreachable_subscribers(family):
         log.warning(
             "legacy_sync_application_without_wsdl", application_id=application.id, family=family
         )
-    return catalogue.subscribers(family)
+    return service_list.subscribers(family)
 
 
 def push_data(

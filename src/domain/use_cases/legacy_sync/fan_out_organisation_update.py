@@ -1,9 +1,10 @@
-"""``organisationupdated_v1`` (catalogue §2.29): one push job per subscribed application.
+"""``organisationupdated_v1`` (docs/legacy-sync.md#organisationupdated_v1): one push job per
+subscribed application.
 
 Two deliberate changes from the original: the category filter it meant to apply now runs
-(§6 item 22: categories above ``020``, such as ``050``-``053``, are not synced), and an
-organisation without ``legacyId`` is not fanned out, because every push of it could only fail
-(the sync state and the legacy services key organisations by that id).
+(docs/original-bugs.md#item-22: categories above ``020``, such as ``050``-``053``, are not synced),
+and an organisation without ``legacyId`` is not fanned out, because every push of it could only
+fail (the sync state and the legacy services key organisations by that id).
 """
 
 from typing import Any
@@ -13,7 +14,7 @@ import structlog
 from domain.model import JobContext
 from domain.use_cases.legacy_sync.fan_out import FanOut, subscribers
 from domain.use_cases.legacy_sync.organisation import Organisation
-from domain.use_cases.legacy_sync.service_catalogue import ORGANISATION_PUSH
+from domain.use_cases.legacy_sync.service_list import ORGANISATION_PUSH
 from domain.use_cases.legacy_sync.wire import KeepsReceived
 
 log = structlog.get_logger(__name__)

@@ -1,9 +1,9 @@
-"""``roleupdated_v1`` (catalogue §2.31): one push job per subscribed application.
+"""``roleupdated_v1`` (docs/legacy-sync.md#roleupdated_v1): one push job per subscribed application.
 
-§6 item 23: today's role payload (the access API's role object) does not say which service owns
-the role, so every subscribed application still receives every role change, as before. When
-the payload carries ``applicationId``, only the owning application and its parent (whose user
-pushes include the child's roles, §2.33) receive it.
+Today's role payload (the access API's role object) does not say which service owns the role
+(docs/original-bugs.md#item-23), so every subscribed application still receives every role change,
+as before. When the payload carries ``applicationId``, only the owning application and its parent
+(whose user pushes include the child's roles, docs/legacy-sync.md#userupdated_v1) receive it.
 """
 
 from typing import Any
@@ -11,11 +11,11 @@ from typing import Any
 import structlog
 
 from domain.model import Application, JobContext
-from domain.use_cases.legacy_sync.fan_out import FanOut, reachable_subscribers, read_catalogue
+from domain.use_cases.legacy_sync.fan_out import FanOut, reachable_subscribers, read_service_list
 from domain.use_cases.legacy_sync.role import Role
-from domain.use_cases.legacy_sync.service_catalogue import (
+from domain.use_cases.legacy_sync.service_list import (
     ROLE_PUSH,
-    ServiceCatalogue,
+    ServiceList,
     same_id,
 )
 from domain.use_cases.legacy_sync.wire import KeepsReceived
@@ -31,23 +31,23 @@ class FanOutRoleUpdateUseCase(FanOut):
     """Enqueues ``{role, applicationId}`` for each application that should hear of the role."""
 
     async def __call__(self, command: FanOutRoleUpdate, context: JobContext) -> dict[str, Any]:
-        catalogue = await read_catalogue(self._applications)
+        service_list = await read_service_list(self._applications)
         role = command.received()
         published = 0
-        for application in _recipients(catalogue, command.applicationId):
+        for application in _recipients(service_list, command.applicationId):
             await self._publish(context, ROLE_PUSH, "role", application.id, role)
             published += 1
         log.info("role_update_fanned_out", role_id=command.id, jobs=published)
         return {"published": published}
 
 
-def _recipients(catalogue: ServiceCatalogue, owner_id: str | None) -> list[Application]:
-    subscribed = reachable_subscribers(catalogue, ROLE_PUSH)
+def _recipients(service_list: ServiceList, owner_id: str | None) -> list[Application]:
+    subscribed = reachable_subscribers(service_list, ROLE_PUSH)
     if owner_id is None:
         return subscribed
     owner_parents = {
         application.parent_id
-        for application in catalogue.applications
+        for application in service_list.applications
         if same_id(application.id, owner_id) and application.parent_id is not None
     }
     return [

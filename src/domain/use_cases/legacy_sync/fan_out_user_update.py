@@ -31,9 +31,9 @@ from domain.directory import (
 )
 from domain.errors import NotFound
 from domain.model import Application, JobContext
-from domain.use_cases.legacy_sync.fan_out import FanOut, reachable_subscribers, read_catalogue
+from domain.use_cases.legacy_sync.fan_out import FanOut, reachable_subscribers, read_service_list
 from domain.use_cases.legacy_sync.organisation import LOCAL_AUTHORITY_CATEGORY, not_synced_reason
-from domain.use_cases.legacy_sync.service_catalogue import USER_PUSH, ServiceCatalogue, same_id
+from domain.use_cases.legacy_sync.service_list import USER_PUSH, ServiceList, same_id
 from domain.use_cases.legacy_sync.wire import WireModel, copy_present
 from ports.directories import (
     AccessDirectory,
@@ -91,13 +91,13 @@ class FanOutUserUpdateUseCase(FanOut):
 
     async def __call__(self, command: FanOutUserUpdate, context: JobContext) -> dict[str, Any]:
         user = await self._user(command)
-        catalogue = await read_catalogue(self._applications)
+        service_list = await read_service_list(self._applications)
         memberships = await self._organisations.get_user_organisations(user.id)
         access = await self._access.get_user_services(user.id)
         pushes = [
             (application.id, legacy_user)
-            for application in reachable_subscribers(catalogue, USER_PUSH)
-            for legacy_user in _users_for(application, catalogue, user, memberships, access)
+            for application in reachable_subscribers(service_list, USER_PUSH)
+            for legacy_user in _users_for(application, service_list, user, memberships, access)
         ]
         for application_id, legacy_user in pushes:
             organisation_id = str(legacy_user.get("organisationId"))
@@ -118,7 +118,7 @@ class FanOutUserUpdateUseCase(FanOut):
 
 def _users_for(
     application: Application,
-    catalogue: ServiceCatalogue,
+    service_list: ServiceList,
     user: DirectoryUser,
     memberships: Sequence[Membership],
     access: Sequence[ServiceAccess],
@@ -126,7 +126,7 @@ def _users_for(
     """The ``user`` object of a push for each organisation through which the user has access to
     ``application`` (or its children), for organisations that are synced."""
     users = []
-    for entry in _access_to(application, catalogue.children_of(application), access):
+    for entry in _access_to(application, service_list.children_of(application), access):
         membership = next(
             (m for m in memberships if same_id(m.organisation.id, entry.organisation_id)), None
         )

@@ -1,8 +1,9 @@
 """The organisation object of the organisations API and the ProvisionOrganisation parameters.
 
-Catalogue §2.29 (shape) and §2.30 steps 4-5 (derived values), with §6 item 20 fixed: a missing
-``status`` no longer crashes the job, and ``establishmentDfeNumber`` is sent only when both the
-LA code and the establishment number are known (never the text ``undefined``).
+Shape: docs/legacy-sync.md#organisationupdated_v1; derived values:
+docs/legacy-sync.md#provision-parameters. Fixed (docs/original-bugs.md#item-20): a missing
+``status`` no longer crashes the job, and ``establishmentDfeNumber`` is sent only when both the LA
+code and the establishment number are known (never the text ``undefined``).
 """
 
 import re
@@ -89,8 +90,9 @@ def not_synced_reason(category_id: Any, legacy_id: Any) -> str | None:
 
 
 def provision_organisation_fields(organisation: Organisation) -> dict[str, Any]:
-    """ProvisionOrganisation parameters (§2.30 step 5), named as the original client's
-    ``provisionOrganisation`` arguments (the contract with the SOAP adapter).
+    """ProvisionOrganisation parameters (docs/legacy-sync.md#provision-parameters), named as the
+    original client's ``provisionOrganisation`` arguments (the contract with the SOAP
+    adapter).
 
     A key is left out when its source was absent; ``None`` means the source was ``null``.
     """

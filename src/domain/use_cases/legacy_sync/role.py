@@ -1,4 +1,5 @@
-"""The role (sub-service) object of the access API and the ProvisionGroup parameters (§2.32)."""
+"""The role (sub-service) object of the access API and the ProvisionGroup parameters
+(docs/legacy-sync.md#sendwsroleupdated_v1)."""
 
 from typing import Any
 
@@ -23,8 +24,9 @@ class ParentRole(WireModel):
 class Role(WireModel):
     """``id``, ``name`` and ``code`` are required by the producer; ``status.id`` by the push.
 
-    ``applicationId`` (the service that owns the role) is not sent by today's producers; when
-    a producer adds it, the role goes only to that service and its parent (§6 item 23).
+    ``applicationId`` (the service that owns the role) is not sent by today's producers; when a
+    producer adds it, the role goes only to that service and its parent
+    (docs/original-bugs.md#item-23).
     """
 
     id: str
@@ -37,7 +39,8 @@ class Role(WireModel):
 
 
 def provision_group_fields(role: Role) -> dict[str, Any]:
-    """ProvisionGroup parameters (§3.5): a role without a parent sends ``null`` parent values."""
+    """ProvisionGroup parameters (docs/legacy-sync.md#provision-parameters): a role without a
+    parent sends ``null`` parent values."""
     fields: dict[str, Any] = {}
     copy_present(fields, "id", role, "numericId")
     fields["code"] = role.code

@@ -9,7 +9,7 @@ discovery keeps the push workers it has. Fan-outs and discovery share one guard.
 
 from domain.errors import UpstreamUnavailable
 from domain.model import Application
-from domain.use_cases.legacy_sync.service_catalogue import PUSH_FAMILIES, ServiceCatalogue
+from domain.use_cases.legacy_sync.service_list import PUSH_FAMILIES, ServiceList
 from ports.directories import ApplicationDirectory
 
 
@@ -28,8 +28,8 @@ class ServiceListGuard:
                 "applications API GET /services listed no services where earlier answers "
                 "listed subscribers: read as an upstream error, not as everyone unsubscribing"
             )
-        catalogue = ServiceCatalogue.from_services(services)
-        if any(catalogue.subscribers(family) for family in PUSH_FAMILIES):
+        service_list = ServiceList.from_services(services)
+        if any(service_list.subscribers(family) for family in PUSH_FAMILIES):
             self._saw_subscribers = True
         return services
 

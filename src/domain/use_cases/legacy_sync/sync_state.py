@@ -1,7 +1,8 @@
 """CREATE or UPDATE from what was last sent, never an older snapshot after a newer one.
 
-Catalogue §4.2: no row, or an empty ``last_action_sent`` → CREATE; otherwise UPDATE. A failed
-send leaves the action as it was, so the next message is CREATE again.
+No row, or an empty ``last_action_sent`` → CREATE; otherwise UPDATE
+(docs/legacy-sync.md#create-or-update). A failed send leaves the action as it was, so the next
+message is CREATE again.
 
 A push carries the place of its snapshot in production order (``SnapshotOrder``, stamped by
 the fan-out). A push older than the newest snapshot the legacy service was already sent is

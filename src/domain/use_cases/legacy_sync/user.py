@@ -21,7 +21,7 @@ class GroupReference(WireModel):
 
 
 class LegacyUser(WireModel):
-    """The user-in-organisation built by ``userupdated_v1`` (§2.33)."""
+    """The user-in-organisation built by ``userupdated_v1`` (docs/legacy-sync.md#userupdated_v1)."""
 
     userId: str
     legacyUserId: Scalar | None = None
@@ -54,7 +54,8 @@ class PushUserUpdate(PushJob):
 
 
 def provision_user_fields(user: LegacyUser) -> dict[str, Any]:
-    """ProvisionUser parameters (§3.5); a key is absent when the job did not carry its source."""
+    """ProvisionUser parameters (docs/legacy-sync.md#provision-parameters); a key is absent when
+    the job did not carry its source."""
     fields: dict[str, Any] = {}
     copy_present(fields, "saUserId", user, "legacyUserId")
     copy_present(fields, "saUsername", user, "legacyUsername")

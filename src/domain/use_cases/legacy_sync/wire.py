@@ -1,7 +1,7 @@
 """Payload models as the Node producers send them: camelCase names, absent kept apart from null.
 
 Legacy SOAP rendering treats an absent value (element omitted) differently from ``null``
-(``xsi:nil``), catalogue §3.4. Models record which fields the JSON actually carried
+(``xsi:nil``; docs/soap.md#body-rendering). Models record which fields the JSON actually carried
 (``model_fields_set``); ``copy_present`` and ``model_dump(exclude_unset=True)`` keep that
 distinction when values move on to the next job or to the SOAP port.
 """

@@ -1,4 +1,5 @@
-"""``publicinvitationcomplete_v1`` (catalogue §2.27): an invited person finished registering.
+"""``publicinvitationcomplete_v1`` (docs/public-api-jobs.md#publicinvitationcomplete_v1): an
+invited person finished registering.
 
 The directories API sends the invitation's callbacks; each one with a URL becomes a
 ``publicinvitationnotifyrelyingparty_v1`` job, once per callback even if this job is retried.

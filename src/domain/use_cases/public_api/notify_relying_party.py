@@ -1,4 +1,5 @@
-"""``publicinvitationnotifyrelyingparty_v1`` (catalogue §2.28): call a relying party's webhook.
+"""``publicinvitationnotifyrelyingparty_v1``
+(docs/public-api-jobs.md#publicinvitationnotifyrelyingparty_v1): call a relying party's webhook.
 
 Tells the service that asked for an invitation that the person now has an account (or already
 had one). The body is signed with the service's own ``api_secret`` when the job names its client

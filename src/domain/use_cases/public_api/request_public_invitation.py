@@ -1,5 +1,5 @@
-"""``publicinvitationrequest_v1`` (catalogue §2.26): a service asked, via the public API, to
-invite a person.
+"""``publicinvitationrequest_v1`` (docs/public-api-jobs.md#publicinvitationrequest_v1): a service
+asked, via the public API, to invite a person.
 
 First match wins: an existing user is linked to the organisation and its relying party is told
 at once; an existing invitation gets the caller's callback (once) and the organisation; otherwise
@@ -7,10 +7,10 @@ a new invitation is created, and the directories API sends the invitation e-mail
 enqueues ``invitation_v2``), so this job sends none.
 
 Callbacks and origin use the directories API's own field names (``callbacks[].callback``,
-``callbacks[].clientId``, ``origin``), not the ``callbackUri``/flat ``clientId`` the original
-wrote (§6 item 28), so the URL survives and the duplicate check compares like with like. The
-directories API stores no ``state``, so none is written. Every step is safe to repeat: a retry
-after a partial failure finds the user or the invitation and completes the remaining steps.
+``callbacks[].clientId``, ``origin``), not the ``callbackUri``/flat ``clientId`` the original wrote
+(docs/original-bugs.md#item-28), so the URL survives and the duplicate check compares like with
+like. The directories API stores no ``state``, so none is written. Every step is safe to repeat: a
+retry after a partial failure finds the user or the invitation and completes the remaining steps.
 """
 
 from typing import Any
@@ -57,7 +57,8 @@ class RequestPublicInvitation(BaseModel):
 
 
 class RequestPublicInvitationUseCase:
-    """Existing user, existing invitation or new invitation (catalogue §2.26 steps 1-3)."""
+    """Existing user, existing invitation or new invitation
+    (docs/public-api-jobs.md#publicinvitationrequest_v1 steps 1-3)."""
 
     def __init__(
         self,

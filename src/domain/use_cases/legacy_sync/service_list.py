@@ -1,9 +1,10 @@
-"""Which applications subscribe to which legacy-sync family (catalogue §3.1, §3.6).
+"""Which applications subscribe to which legacy-sync family (docs/soap.md#client,
+docs/legacy-sync.md#discovery).
 
 An application subscribes when its relying-party flag is exactly the string ``"true"`` (not
-``"TRUE"``, not a JSON ``true``). A subscribed application without ``wsWsdlUrl`` cannot be
-reached (§6 item 27): it gets no queue and no jobs, and fan-outs log it instead of piling up
-jobs that could only fail.
+``"TRUE"``, not a JSON ``true``). A subscribed application without ``wsWsdlUrl`` cannot be reached
+(docs/original-bugs.md#item-27): it gets no queue and no jobs, and fan-outs log it instead of
+piling up jobs that could only fail.
 """
 
 from collections.abc import Iterable, Mapping
@@ -16,7 +17,8 @@ ORGANISATION_PUSH = "sendwsorganisationupdated_v1"
 ROLE_PUSH = "sendwsroleupdated_v1"
 USER_PUSH = "sendwsuserupdated_v1"
 PUSH_FAMILIES = (ORGANISATION_PUSH, ROLE_PUSH, USER_PUSH)
-"""The per-application queue families, in the original's registration order (§1.2)."""
+"""The per-application queue families, in the original's registration order
+(docs/runtime.md#registration)."""
 
 PUSH_OPERATIONS: Mapping[str, str] = {
     ORGANISATION_PUSH: "ProvisionOrganisation",
@@ -57,13 +59,13 @@ class Subscription:
 
 
 @dataclass(frozen=True)
-class ServiceCatalogue:
+class ServiceList:
     """Every service of the applications API, as far as legacy sync needs them."""
 
     subscriptions: tuple[Subscription, ...]
 
     @classmethod
-    def from_services(cls, services: Iterable[Application]) -> "ServiceCatalogue":
+    def from_services(cls, services: Iterable[Application]) -> "ServiceList":
         """The services the applications API listed, with the families each subscribes to."""
         return cls(tuple(_subscription(application) for application in services))
 
