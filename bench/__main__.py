@@ -16,11 +16,11 @@ from typing import Any
 
 from tests.support.redis_server import running_redis
 
-from bench.drains import CONFIGS, run_drains, summarise
+from bench.drains import CONFIGS, run_drains, summarise, summarise_real
 from bench.email_mix import run_email_mix
 from bench.idle import run_idle
 from bench.procs import ROOT, install_node, otlp_receiver
-from bench.report import drain_table, email_table, idle_table, tracing_table
+from bench.report import drain_table, email_table, idle_table, real_table, tracing_table
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -56,17 +56,22 @@ def main() -> None:
         if "drain" not in args.skip:
             log(f"== drains: {args.jobs:,} jobs x {args.runs} runs, interleaved")
             workers = ("node", "python", *(("python+uvloop",) if args.uvloop else ()))
+            real: list[dict[str, Any]] = []
             if "tracing" in args.skip:
-                runs = run_drains(f"{server.url}/3", args.jobs, args.runs, workers, log)
+                runs = run_drains(f"{server.url}/3", args.jobs, args.runs, workers, log,
+                                  real=(workdir, real))  # fmt: skip
             else:
                 with otlp_receiver() as (receiver_url, spans_received):
                     runs = run_drains(f"{server.url}/3", args.jobs, args.runs,
-                                      (*workers, "python+otlp"), log, receiver_url)  # fmt: skip
+                                      (*workers, "python+otlp"), log, receiver_url,
+                                      real=(workdir, real))  # fmt: skip
                     results["tracing"] = {
                         "spans_expected": args.jobs * args.runs * len(CONFIGS),
                         "spans_received": spans_received(),
                     }
             results["drains"] = summarise(runs)
+            results["real"] = summarise_real(real, results["drains"])
+            results["real_runs"] = real
         if "email" not in args.skip:
             log("== e-mail mix: high limit, then the real one")
             high = run_email_mix(server.url, 6, workdir, per_minute=1_000_000, notify_limit=0,
@@ -74,7 +79,8 @@ def main() -> None:
                                  password_resets=10000, log=log)  # fmt: skip
             real = run_email_mix(server.url, 7, workdir, per_minute=args.notify_setting,
                                  notify_limit=3000, duration_s=args.email_seconds, warmup_s=10,
-                                 service_requests=1000, password_resets=5000, log=log)  # fmt: skip
+                                 service_requests=1000, password_resets=5000, log=log,
+                                 processes="auto")  # fmt: skip
             results["email"] = [high, real]
         if "idle" not in args.skip:
             log("== idle latency and peak RSS")
@@ -85,6 +91,7 @@ def main() -> None:
     lines: list[str] = []
     if "drains" in results:
         lines += drain_table(results["drains"], args.jobs)
+        lines += real_table(results["real"], args.jobs)
     if "tracing" in results:
         lines += tracing_table(results["drains"], results["tracing"])
     if "email" in results:

@@ -5,14 +5,19 @@ other work on the machine spreads over all of them; each figure is the median of
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import redis
 
 from bench.procs import median, node, percentile, python_child
+from bench.real_drain import real_drain
 
 CONFIGS = (("noop", 1), ("noop", 50), ("sleep10", 50))
 """(handler, concurrency): a no-op at c=1 and c=50, a handler awaiting 10 ms at c=50."""
+REAL_CONFIGS = ("1", "auto")
+"""``dsi-jobs worker --processes N`` with default settings otherwise (``JOBS_CONCURRENCY`` 10)."""
+REAL_DB = 8
 
 
 @dataclass
@@ -71,9 +76,20 @@ def drain_once(
 
 
 def run_drains(
-    url: str, jobs: int, repetitions: int, workers: tuple[str, ...], log: Any, otlp: str = ""
+    url: str,
+    jobs: int,
+    repetitions: int,
+    workers: tuple[str, ...],
+    log: Any,
+    otlp: str = "",
+    real: tuple[Path, Any] | None = None,
 ) -> list[DrainRun]:
-    """``python+otlp`` is this worker with tracing exported to the OTLP receiver at ``otlp``."""
+    """``python+otlp`` is this worker with tracing exported to the OTLP receiver at ``otlp``.
+
+    With ``real`` (a work directory and a list), each repetition also drains the same number of
+    ``test`` jobs with the real ``dsi-jobs worker`` for every ``REAL_CONFIGS``; their results
+    are appended to that list.
+    """
     runs = []
     for rep in range(repetitions):
         for handler, concurrency in CONFIGS:
@@ -84,6 +100,16 @@ def run_drains(
                     f" {run.jobs_per_s:>8,.0f} jobs/s  cpu {run.cpu_s:5.1f} s"
                 )
                 runs.append(run)
+        if real is not None:
+            workdir, results = real
+            for processes in REAL_CONFIGS:
+                found = real_drain(url.rsplit("/", 1)[0], REAL_DB, workdir, jobs, processes)
+                log(
+                    f"  rep {rep + 1} dsi-jobs worker --processes {processes}"
+                    f" {found['jobs'] / found['seconds']:>8,.0f} jobs/s (start-up included,"
+                    f" ready after {found['ready_s']:.2f} s)  cpu {found['cpu_s']:5.1f} s"
+                )
+                results.append(found)
     return runs
 
 
@@ -120,3 +146,41 @@ def summarise(runs: list[DrainRun]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def summarise_real(found: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per ``--processes`` setting: medians, and the ratio to Node at c=1 and c=50."""
+    node_rate = {
+        row["concurrency"]: row["jobs_per_s"]
+        for row in rows
+        if row["worker"] == "node" and row["handler"] == "noop"
+    }
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for run in found:
+        groups.setdefault(run["processes"], []).append(run)
+    summary = []
+    for processes, group in groups.items():
+        rates = [run["jobs"] / run["seconds"] for run in group]
+        rate = median(rates)
+        summary.append(
+            {
+                "processes": processes,
+                "os_processes": max(run["os_processes"] for run in group),
+                "runs": len(group),
+                "jobs_per_s": rate,
+                "jobs_per_s_min": min(rates),
+                "jobs_per_s_max": max(rates),
+                "ready_s": median([run["ready_s"] for run in group]),
+                "cpu_ms_per_job": median(
+                    [(run["cpu_s"] - run["ready_cpu_s"]) / run["jobs"] * 1000 for run in group]
+                ),
+                "cpu_s": median([run["cpu_s"] for run in group]),
+                "peak_rss_mb": max(run["peak_rss_mb"] for run in group),
+                "peak_rss_total_mb": max(run["peak_rss_total_mb"] for run in group),
+                "log_lines_per_job": median([run["log_lines"] / run["jobs"] for run in group]),
+                "exit_codes": sorted({run["exit_code"] for run in group}),
+                "vs_node_c1": rate / node_rate[1] if 1 in node_rate else None,
+                "vs_node_c50": rate / node_rate[50] if 50 in node_rate else None,
+            }
+        )
+    return summary

@@ -18,10 +18,11 @@ from typing import Any
 import httpx
 import redis
 from tests.support.platform_stand_in import CLIENT_ID, CLIENT_SECRET, RESOURCE, TENANT
-from tests.support.processes import worker_process
+from tests.support.processes import WORKER, worker_process
 from tests.support.redis_server import free_port
 
-from bench.procs import ROOT, cpu_seconds, node, peak_rss_mb
+from bench.procs import ROOT, node
+from bench.real_drain import tree_cpu, tree_peak_rss
 from bench.stand_ins import BENCH_ORG
 
 SERVICE_REQUEST = {
@@ -95,7 +96,9 @@ def run_email_mix(
     service_requests: int,
     password_resets: int,
     log: Any,
+    processes: str = "1",
 ) -> dict[str, Any]:
+    """``processes``: ``dsi-jobs worker --processes`` (the Notify budget is shared in Redis)."""
     redis_url = f"{redis_base}/{db}"
     node("preload.mjs", redis_url, "servicerequest_to_approvers_v2", str(service_requests),
          json.dumps(SERVICE_REQUEST))  # fmt: skip
@@ -112,12 +115,13 @@ def run_email_mix(
             raise RuntimeError("no stand-in output")
         ready = json.loads(stand_ins.stdout.readline())
         env = _worker_env(redis_url, ready, per_minute, workdir)
-        with worker_process(env, workdir, free_port()) as worker:
-            started, cpu_before = time.time(), cpu_seconds(worker.pid)
+        command = [*WORKER, "--processes", processes]
+        with worker_process(env, workdir, free_port(), command) as worker:
+            started, cpu_before = time.time(), tree_cpu(worker.pid)
             time.sleep(duration_s)
-            ended, cpu_s = time.time(), cpu_seconds(worker.pid) - cpu_before
+            ended, cpu_s = time.time(), tree_cpu(worker.pid) - cpu_before
             stats = httpx.get(f"{ready['notify']}/_bench/stats", timeout=30).json()
-            rss_mb = peak_rss_mb(worker.pid)
+            rss_mb = tree_peak_rss(worker.pid)[0]
     finally:
         stand_ins.terminate()
         stand_ins.wait(timeout=20)
@@ -129,9 +133,13 @@ def run_email_mix(
     sends = [t for t in stats["sends"] if window[0] <= t <= window[1]]
     requests = [t for t in stats["requests"] if window[0] <= t <= window[1]]
     seconds = window[1] - window[0]
-    log(f"  limit {per_minute}/min: {len(sends) / seconds:,.1f} e-mails/s over {seconds:.0f} s")
+    log(
+        f"  limit {per_minute}/min, --processes {processes}: {len(sends) / seconds:,.1f} e-mails/s"
+        f" over {seconds:.0f} s"
+    )
     return {
         "per_minute_setting": per_minute,
+        "processes": processes,
         "notify_limit": notify_limit or None,
         "sampled_s": seconds,
         "emails_per_s": len(sends) / seconds,

@@ -11,6 +11,7 @@ land anywhere in the workers' 5 s blocking-read cycle. Latencies come from the j
 import asyncio
 import json
 import random
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -19,17 +20,22 @@ from typing import Any
 
 import redis.asyncio as redis
 from bullmq import Queue
-from tests.support.processes import worker_process
+from tests.support.processes import clean_env
 from tests.support.redis_server import free_port
 
 from adapters.redis_queue.publisher import PRODUCER_JOB_OPTIONS
-from bench.procs import NODE_DIR, peak_rss_mb
+from bench.procs import NODE_DIR, median, peak_rss_mb, rss_mb
+from bench.real_drain import DSI_JOBS, real_worker_env, wait_ready
+
+CLI_RUNS = 5
+CLI_COMMANDS = (("status",), ("failed",), ("jobs",), ("show", "test", "{job_id}"))
 
 
 @dataclass
 class Probes:
     started_ms: list[int] = field(default_factory=list)
     finished_ms: list[int] = field(default_factory=list)
+    last_id: str = ""
 
 
 def fixed_queue_names(redis_url: str) -> list[str]:
@@ -38,7 +44,7 @@ def fixed_queue_names(redis_url: str) -> list[str]:
         capture_output=True,
         text=True,
         check=True,
-        env={"LOCAL_REDIS_CONN": redis_url, "PATH": "/usr/bin:/bin"},
+        env={"LOCAL_REDIS_CONN": redis_url, "PATH": "/usr/bin:/bin", "LOCAL_ENV": "dev"},
     ).stdout.split()
     return [name for name in listed if "<" not in name]
 
@@ -53,6 +59,7 @@ async def _probe(client: redis.Redis, queue: Queue, probes: Probes, n: int) -> N
             enqueued, started, finished = (int(value) for value in found)
             probes.started_ms.append(started - enqueued)
             probes.finished_ms.append(finished - enqueued)
+            probes.last_id = str(job.id)
             return
         await asyncio.sleep(0.002)
     raise RuntimeError("probe job not finished within 30 s")
@@ -78,15 +85,29 @@ async def _run_probes(redis_base: str, count: int, seed: int) -> dict[str, Probe
     return results
 
 
+def time_cli(env: dict[str, str], workdir: Path, job_id: str) -> dict[str, dict[str, float]]:
+    """Wall time of each operator command, spawn to exit, ``CLI_RUNS`` times (median, max)."""
+    found = {}
+    for command in CLI_COMMANDS:
+        argv = [str(DSI_JOBS), *(word.format(job_id=job_id) for word in command)]
+        times = []
+        for _ in range(CLI_RUNS):
+            began = time.perf_counter()
+            subprocess.run(argv, cwd=workdir, env=env, capture_output=True, check=True)
+            times.append(time.perf_counter() - began)
+        found[" ".join(command[:2]) if command[0] == "show" else command[0]] = {
+            "median_s": median(times),
+            "max_s": max(times),
+        }
+    return found
+
+
 def run_idle(
     redis_base: str, workdir: Path, idle_s: float, probes: int, log: Any
 ) -> dict[str, Any]:
     queues = fixed_queue_names(redis_base)
-    env = {
-        "LOCAL_ENV": "dev",  # only the queue store is configured
-        "LOCAL_REDIS_CONN": redis_base,
-        "JOBS_DATA_DIR": str(workdir / "data"),
-    }
+    port = free_port()
+    env = clean_env(real_worker_env(redis_base, workdir, PORT=str(port)))
     node_worker = subprocess.Popen(
         ["node", "idle.mjs", f"{redis_base}/5", json.dumps(queues)],
         cwd=NODE_DIR,
@@ -96,17 +117,37 @@ def run_idle(
     try:
         if node_worker.stdout is None or node_worker.stdout.readline().strip() != "ready":
             raise RuntimeError("the Node idle worker did not start")
-        with worker_process(env, workdir, free_port()) as python_worker:
-            log(f"  {len(queues)} queues per worker; idle for {idle_s:.0f} s, then probes")
-            time.sleep(idle_s)
-            results = asyncio.run(_run_probes(redis_base, probes, seed=7))
-            rss = {"python": peak_rss_mb(python_worker.pid), "node": peak_rss_mb(node_worker.pid)}
+        log_path = workdir / "idle-worker.log"
+        with log_path.open("w") as output:
+            spawned = time.perf_counter()
+            python_worker = subprocess.Popen(
+                [str(DSI_JOBS), "worker"], cwd=workdir, env=env, stdout=output,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            try:
+                ready_s = wait_ready(port, python_worker, spawned, log_path)
+                log(f"  {len(queues)} queues per worker; ready after {ready_s:.2f} s; idle for"
+                    f" {idle_s:.0f} s, then probes")  # fmt: skip
+                time.sleep(idle_s)
+                idle_rss = {"python": rss_mb(python_worker.pid), "node": rss_mb(node_worker.pid)}
+                results = asyncio.run(_run_probes(redis_base, probes, seed=7))
+                rss = {
+                    "python": peak_rss_mb(python_worker.pid),
+                    "node": peak_rss_mb(node_worker.pid),
+                }
+                cli = time_cli(env, workdir, results["python"].last_id)
+            finally:
+                python_worker.send_signal(signal.SIGTERM)
+                python_worker.wait(timeout=60)
     finally:
         node_worker.terminate()
         node_worker.wait(timeout=20)
     return {
         "queues": len(queues),
         "idle_s": idle_s,
+        "ready_s": ready_s,
         "probes": {name: vars(found) for name, found in results.items()},
         "peak_rss_mb": rss,
+        "idle_rss_mb": idle_rss,
+        "cli": cli,
     }
