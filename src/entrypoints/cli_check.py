@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from entrypoints.preflight.checks import preflight
 from entrypoints.preflight.rows import FAIL, PASS, CheckRow
 from entrypoints.settings import Settings
 from entrypoints.terminal import printable
@@ -33,6 +32,8 @@ def add_check_command(commands: Any) -> None:
 
 
 async def run_check(args: argparse.Namespace, settings: Settings) -> int:
+    from entrypoints.preflight.checks import preflight  # the whole stack: only for this command
+
     rows = await preflight(settings, args.timeout)
     failed = any(row.result == FAIL for row in rows)
     if args.json:

@@ -3,29 +3,30 @@
 Layers as in the house style: ``Gateways`` (I/O clients with lifecycles), ``Adapters`` (port
 implementations), ``UseCases``, and the ``Application`` that holds them. Tests override a
 provider (``container.adapters.email.override(...)``) or the whole adapter set.
+
+Adapters with heavy libraries (SQLAlchemy, the Notify client with requests and JWT, SOAP, the
+webhook signer, the platform APIs' client) are imported by the provider that builds them, when
+it first does: a process that never needs one (the operator commands, the outbox in ``dev``)
+never loads it.
 """
 
+import contextlib
 import inspect
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from dependency_injector import containers, providers
 
 from adapters.notify.budget import RedisSendBudget, ThrottledEmailSender
-from adapters.notify.email_sender import NotifyEmailSender
 from adapters.outbox.email_sender import OutboxEmailSender
 from adapters.outbox.webhook_sender import OutboxWebhookSender
-from adapters.platform_api.directories import HttpDirectories, open_http_directories
 from adapters.redis_queue.consumers import BullmqConsumers
 from adapters.redis_queue.inspector import BullmqQueueInspector
 from adapters.redis_queue.publisher import BullmqJobPublisher
 from adapters.redis_state.delivery_log import RedisDeliveryLog
-from adapters.soap.http_client import open_soap_http_client
 from adapters.soap.outbox import SoapEnvelopeOutbox
-from adapters.soap.service import SoapLegacyWebService
-from adapters.sql_state.engine import open_state_engine
-from adapters.sql_state.store import SqlSyncStateStore
-from adapters.webhook.http_sender import HttpWebhookSender
+from entrypoints.deferred import Deferred
 from entrypoints.jobs.core import CoreJobs
 from entrypoints.jobs.email_account import EmailAccountJobs
 from entrypoints.jobs.email_services import EmailServiceJobs
@@ -40,6 +41,65 @@ from entrypoints.state_database import state_database_url
 T = TypeVar("T")
 
 
+async def _sync_state(settings: Settings) -> AsyncIterator[Deferred]:
+    """Resource: the legacy-sync state store, opened on first use (``entrypoints.deferred``)."""
+    deferred = Deferred(lambda: _open_sync_state(settings))
+    try:
+        yield deferred
+    finally:
+        await deferred.aclose()
+
+
+async def _open_sync_state(settings: Settings) -> AsyncIterator[Any]:
+    from adapters.sql_state.engine import open_state_engine
+    from adapters.sql_state.store import SqlSyncStateStore
+
+    async with _opened(open_state_engine(url=state_database_url(settings))) as engine:
+        yield SqlSyncStateStore(engine)
+
+
+async def _soap_http(**options: Any) -> AsyncIterator[Any]:
+    from adapters.soap.http_client import open_soap_http_client
+
+    async with _opened(open_soap_http_client(**options)) as opened:
+        yield opened
+
+
+async def _directories(**options: Any) -> AsyncIterator[Any]:
+    from adapters.platform_api.directories import HttpDirectories, open_http_directories
+
+    async with _opened(open_http_directories(HttpDirectories(**options))) as opened:
+        yield opened
+
+
+@contextlib.asynccontextmanager
+async def _opened(resource: AsyncIterator[T]) -> AsyncIterator[T]:
+    """What an adapter's resource generator yields; its clean-up runs when the block ends."""
+    value = await anext(resource)
+    try:
+        yield value
+    finally:
+        await resource.aclose()  # type: ignore[attr-defined]
+
+
+def _legacy_service(**options: Any) -> Any:
+    from adapters.soap.service import SoapLegacyWebService
+
+    return SoapLegacyWebService(**options)
+
+
+def _webhook(**options: Any) -> Any:
+    from adapters.webhook.http_sender import HttpWebhookSender
+
+    return HttpWebhookSender(**options)
+
+
+def _notify(**options: Any) -> Any:
+    from adapters.notify.email_sender import NotifyEmailSender
+
+    return NotifyEmailSender(**options)
+
+
 class Gateways(containers.DeclarativeContainer):
     """I/O clients with lifecycles."""
 
@@ -48,8 +108,7 @@ class Gateways(containers.DeclarativeContainer):
         open_queue_connection, url=config.redis.url, data_dir=config.redis.data_dir
     )
     redis = providers.Resource(open_redis_client, options=queue_connection)
-    state_engine = providers.Resource(open_state_engine, url=config.state.url)
-    soap_http = providers.Resource(open_soap_http_client, timeout_s=config.http.timeout_s)
+    soap_http = providers.Resource(_soap_http, timeout_s=config.http.timeout_s)
 
 
 class Adapters(containers.DeclarativeContainer):
@@ -62,29 +121,26 @@ class Adapters(containers.DeclarativeContainer):
     queue_inspector = providers.Singleton(BullmqQueueInspector, client=gateways.redis)
     queue_consumers = providers.Singleton(BullmqConsumers, client=gateways.redis)
     delivery_log = providers.Singleton(RedisDeliveryLog, client=gateways.redis)
-    sync_state = providers.Singleton(SqlSyncStateStore, engine=gateways.state_engine)
-    legacy_service = providers.Singleton(SoapLegacyWebService, client=gateways.soap_http)
+    sync_state = providers.Resource(_sync_state, settings=config.state.settings)
+    legacy_service = providers.Singleton(_legacy_service, client=gateways.soap_http)
     webhook = providers.Singleton(
-        HttpWebhookSender,
+        _webhook,
         allow_http=config.public_api.allow_http,
         allowed_hosts=config.public_api.allowed_hosts,
         read_timeout_s=config.http.timeout_s,
     )
     directories = providers.Resource(
-        open_http_directories,
-        providers.Factory(
-            HttpDirectories,
-            directories_url=config.platform_api.directories_url,
-            organisations_url=config.platform_api.organisations_url,
-            applications_url=config.platform_api.applications_url,
-            access_url=config.platform_api.access_url,
-            tenant_url=config.platform_api.tenant_url,
-            tenant_domain=config.platform_api.tenant_domain,
-            client_id=config.platform_api.client_id,
-            client_secret=config.platform_api.client_secret,
-            resource=config.platform_api.resource,
-            timeout_s=config.http.timeout_s,
-        ),
+        _directories,
+        directories_url=config.platform_api.directories_url,
+        organisations_url=config.platform_api.organisations_url,
+        applications_url=config.platform_api.applications_url,
+        access_url=config.platform_api.access_url,
+        tenant_url=config.platform_api.tenant_url,
+        tenant_domain=config.platform_api.tenant_domain,
+        client_id=config.platform_api.client_id,
+        client_secret=config.platform_api.client_secret,
+        resource=config.platform_api.resource,
+        timeout_s=config.http.timeout_s,
     )
     notify_budget = providers.Singleton(
         RedisSendBudget, client=gateways.redis, per_minute=config.notify.per_minute
@@ -94,7 +150,7 @@ class Adapters(containers.DeclarativeContainer):
         notify=providers.Singleton(
             ThrottledEmailSender,
             inner=providers.Singleton(
-                NotifyEmailSender,
+                _notify,
                 api_key=config.notify.api_key,
                 base_url=config.notify.base_url,
                 templates=config.notify.templates,
@@ -117,11 +173,11 @@ class SandboxAdapters(Adapters):
 
     directories = providers.Singleton(sandbox_directories)  # type: ignore[assignment]
     legacy_service = providers.Singleton(
-        SoapEnvelopeOutbox,  # type: ignore[arg-type]  # same port, another adapter
+        SoapEnvelopeOutbox,  # same port, another adapter
         path=Adapters.config.sandbox.legacy_outbox_path,
     )
     webhook = providers.Singleton(
-        OutboxWebhookSender,  # type: ignore[arg-type]  # same port, another adapter
+        OutboxWebhookSender,  # same port, another adapter
         path=Adapters.config.sandbox.webhook_outbox_path,
     )
 
@@ -152,7 +208,7 @@ def container_config(settings: Settings) -> dict[str, Any]:
     data_dir = Path(settings.jobs_data_dir)
     return {
         "redis": {"url": settings.redis_url(), "data_dir": data_dir},
-        "state": {"url": state_database_url(settings)},
+        "state": {"settings": settings},  # its URL is worked out when the store opens
         "notify": {
             "mode": "notify" if settings.govnotify_api_key else "outbox",
             "api_key": settings.govnotify_api_key,
@@ -220,6 +276,25 @@ async def call(provider: providers.Provider[T], *args: Any, **kwargs: Any) -> T:
     if inspect.isawaitable(value):
         value = await value
     return value  # type: ignore[no-any-return]
+
+
+def registry_only(container: Application) -> Application:
+    """``container`` for reading the job registry (job types, retry policies, wiring): the
+    adapters that would open a database or HTTP clients, and import their libraries, are
+    replaced by their in-memory twins. Redis stays the real one (operator commands use it)."""
+    from adapters.memory.directories import InMemoryDirectories
+    from adapters.memory.email import InMemoryEmailSender
+    from adapters.memory.legacy_service import InMemoryLegacyWebService
+    from adapters.memory.state_store import InMemorySyncStateStore
+    from adapters.memory.webhook import InMemoryWebhookSender
+
+    adapters = container.adapters
+    adapters.sync_state.override(providers.Singleton(InMemorySyncStateStore))
+    adapters.legacy_service.override(providers.Singleton(InMemoryLegacyWebService))
+    adapters.directories.override(providers.Singleton(InMemoryDirectories))
+    adapters.webhook.override(providers.Singleton(InMemoryWebhookSender))
+    adapters.email.override(providers.Singleton(InMemoryEmailSender))
+    return container
 
 
 async def start_resources(container: Application) -> None:

@@ -31,6 +31,7 @@ from domain.use_cases.email.delivery import SendsEmail
 from entrypoints.container import (
     Application,
     build_container,
+    registry_only,
     resolve,
     stop_resources,
 )
@@ -95,7 +96,8 @@ async def required_template_keys(settings: Settings) -> frozenset[str]:
 async def _inspected(settings: Settings) -> AsyncIterator[tuple[Application, Registry]]:
     """The job registry, built on a copy of the container that connects to nothing (adapters
     open connections on first use) and is closed again afterwards."""
-    container = build_container(settings.model_copy(update={"local_redis_conn": UNUSED_REDIS_URL}))
+    copy = settings.model_copy(update={"local_redis_conn": UNUSED_REDIS_URL})
+    container = registry_only(build_container(copy))
     try:
         yield container, await resolve(container.registry)
     finally:

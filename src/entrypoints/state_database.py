@@ -6,7 +6,6 @@
 """
 
 from pydantic import SecretStr
-from sqlalchemy import URL
 
 from entrypoints.settings import Settings
 
@@ -24,6 +23,8 @@ def state_database_url(settings: Settings) -> SecretStr:
     password = settings.svc_signin_jobs_password
     database = settings.platform_global_jobs_database_name
     if server and user and password and password.get_secret_value() and database:
+        from sqlalchemy import URL  # only here: most commands never open the state database
+
         url = URL.create(
             "mssql+mssqlpython",
             username=user,

@@ -80,7 +80,10 @@ class Rig:
             await self.release.wait()
             self.done.append(f"{context.queue}:{context.job_id}")
 
-        return [JobSpec(f"{family}_{application.id}", AnyPush, push) for family in families]
+        return [  # one at a time, as the real push queues (the order is asserted)
+            JobSpec(f"{family}_{application.id}", AnyPush, push, concurrency=1)
+            for family in families
+        ]
 
     async def settled(self, queue: str) -> dict[str, int]:
         for _ in range(100):

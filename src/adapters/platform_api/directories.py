@@ -20,6 +20,7 @@ import structlog
 from pydantic import SecretStr
 
 from adapters.common import platform_records as records
+from adapters.common.tls import default_tls_context
 from adapters.platform_api.errors import _translate_errors
 from adapters.platform_api.token import AadTokenProvider
 from domain.directory import (
@@ -98,6 +99,7 @@ class HttpDirectories:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = httpx.AsyncClient(
+            verify=default_tls_context(),
             timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
             limits=CONNECTION_LIMITS,
             transport=transport,

@@ -17,6 +17,8 @@ import httpx
 import structlog
 from pydantic import SecretStr
 
+from adapters.common.tls import default_tls_context
+
 log = structlog.get_logger(__name__)
 
 DEFAULT_WINDOW_S = 300.0
@@ -46,7 +48,9 @@ class SlackAlerts:
         self._environment = environment
         self._window_s = window_s
         self._clock = clock
-        self._http = httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+        self._http = httpx.AsyncClient(
+            verify=default_tls_context(), timeout=timeout_s, follow_redirects=False
+        )
         self._windows: dict[str, _Window] = {}
         self._sending: set[asyncio.Task[None]] = set()
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from adapters.common.tls import default_tls_context
+
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 20.0
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -25,7 +27,9 @@ def soap_http_client(
     *, timeout_s: float = READ_TIMEOUT_S, connect_timeout_s: float = CONNECT_TIMEOUT_S
 ) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s), follow_redirects=False
+        verify=default_tls_context(),
+        timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
+        follow_redirects=False,
     )
 
 

@@ -8,6 +8,7 @@ Parsed WSDLs are cached per application id and WSDL URL for the worker's life; a
 is not cached, so the next attempt fetches again.
 """
 
+import asyncio
 import time
 from collections.abc import Iterable
 
@@ -62,6 +63,7 @@ class SoapLegacyWebService:
         self._clock = clock
         self._new_id = new_id
         self._wsdls: dict[tuple[str, str], WsdlDescription] = {}
+        self._downloads: dict[tuple[str, str], asyncio.Lock] = {}
 
     async def provision(self, application: Application, message: LegacyMessage) -> None:
         body = format_message(application, message)
@@ -127,8 +129,12 @@ class SoapLegacyWebService:
         cached = self._wsdls.get(key)
         if cached is not None:
             return cached
-        description = await self._download(application, wsdl_url)
-        self._wsdls[key] = description
+        async with self._downloads.setdefault(key, asyncio.Lock()):  # pushes starting together
+            cached = self._wsdls.get(key)  # download it once
+            if cached is not None:
+                return cached
+            description = await self._download(application, wsdl_url)
+            self._wsdls[key] = description
         log.info("legacy_wsdl_discovered", application_id=application.id)
         return description
 

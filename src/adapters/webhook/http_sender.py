@@ -37,6 +37,7 @@ import jwt
 import structlog
 
 from adapters.common.retry_after import retry_after_seconds
+from adapters.common.tls import default_tls_context
 from adapters.webhook.address_policy import AllowList, IpAddress, parse_address, refusal_reason
 from domain.errors import RateLimited, UpstreamRejected, UpstreamUnavailable
 from domain.model import JsonObject
@@ -91,7 +92,7 @@ class HttpWebhookSender:
         self._total_timeout_s = connect_timeout_s + read_timeout_s * 2
         self._max_response_bytes = max_response_bytes
         self._resolver = resolver
-        self._ssl_context = ssl_context or httpx.create_ssl_context()
+        self._ssl_context = ssl_context or default_tls_context()
 
     async def post(self, url: str, body: JsonObject, signing_secret: str) -> None:
         target = await self._vet(url)

@@ -19,6 +19,8 @@ import httpx
 import jwt
 import structlog
 
+from adapters.common.tls import default_tls_context
+
 log = structlog.get_logger(__name__)
 
 FetchJson = Callable[[str], Awaitable[Any]]
@@ -41,7 +43,9 @@ class SigningKey:
 
 def http_fetch_json(timeout_s: float) -> FetchJson:
     async def fetch(url: str) -> Any:
-        async with httpx.AsyncClient(timeout=timeout_s, follow_redirects=False) as http:
+        async with httpx.AsyncClient(
+            verify=default_tls_context(), timeout=timeout_s, follow_redirects=False
+        ) as http:
             return (await http.get(url)).raise_for_status().json()
 
     return fetch

@@ -8,6 +8,7 @@ from sqlalchemy import make_url
 from adapters.sql_state.store import SqlSyncStateStore
 from domain.model import SyncStateKey
 from entrypoints.container import build_container, resolve, stop_resources
+from entrypoints.deferred import Deferred
 from entrypoints.settings import Settings
 from entrypoints.state_database import state_database_url
 
@@ -64,16 +65,18 @@ def test_by_default_the_state_lives_in_sqlite_under_the_data_dir(
     assert url == f"sqlite+aiosqlite:///{tmp_path.resolve() / 'state.sqlite3'}"
 
 
-async def test_the_container_provides_a_working_sql_store(
+async def test_the_container_provides_a_working_sql_store_opened_on_first_use(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     container = build_container(settings(monkeypatch, tmp_path))
     try:
         store = await resolve(container.adapters.sync_state)
-        assert isinstance(store, SqlSyncStateStore)
+        assert isinstance(store, Deferred)
+        assert not (tmp_path / "state.sqlite3").exists(), "nothing opened before the first use"
         key = SyncStateKey("organisation", "6d2d8bd1-0e0b-4d3b-9f43-8b5b7a3b3f0a", "42")
         await store.record_sent(key, "CREATE", None)
         assert (await store.read(key)).last_action == "CREATE"
+        assert isinstance(await store.adapter(), SqlSyncStateStore)
     finally:
         await stop_resources(container)
     assert (tmp_path / "state.sqlite3").is_file()
