@@ -15,11 +15,10 @@ from typing import Any
 
 import structlog
 from pydantic import ValidationError
-from rich.console import Console
 
 from adapters.redis_queue.inspector import PENDING_KEYS
 from domain.errors import InvalidPayload, UpstreamMisconfigured, UpstreamUnavailable
-from entrypoints.cli_check import add_check_command, run_check
+from entrypoints.cli_check import add_check_command
 from entrypoints.cli_operations import (
     OPERATIONS,
     add_jobs_arguments,
@@ -35,8 +34,8 @@ from entrypoints.cli_sync_state import (
 from entrypoints.container import (
     Application,
     build_container,
+    registry_only,
     resolve,
-    start_resources,
     stop_resources,
 )
 from entrypoints.logging import configure_logging
@@ -44,9 +43,8 @@ from entrypoints.queue_selection import QueueSelection, QueueSelectionError
 from entrypoints.registry import DYNAMIC_FAMILIES, attempts_allowed, is_push_queue
 from entrypoints.required_settings import ConfigurationRefused, redis_problems
 from entrypoints.sandbox import SandboxRefused
-from entrypoints.settings import Settings, describe_errors
+from entrypoints.settings import Settings, describe_errors, worker_processes
 from entrypoints.tracing import NO_TRACING, Tracing, start_tracing, traced
-from entrypoints.worker.subscriptions import PUSH_QUEUE_PATTERN
 
 log = structlog.get_logger(__name__)
 
@@ -65,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     worker = commands.add_parser("worker", help="run the workers and the HTTP app on PORT")
     _add_queue_selection(worker)
+    worker.add_argument(
+        "--processes",
+        metavar="N",
+        help="worker processes under one supervisor: a number or auto (CPUs); JOBS_PROCESSES",
+    )
+    worker.add_argument("--supervised", help=argparse.SUPPRESS)  # INDEX:FD, set by the supervisor
     enqueue = commands.add_parser("enqueue", help="enqueue a job as the Node producers do")
     enqueue.add_argument("type", help="job type (= queue name)")
     enqueue.add_argument("data", nargs="?", default="{}", help="JSON object, or - for stdin")
@@ -93,7 +97,9 @@ def _add_queue_selection(command: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    args.argv = argv
     try:
         settings = Settings()
     except ValidationError as error:
@@ -143,16 +149,16 @@ def _refusal(refused: ConfigurationRefused | QueueSelectionError) -> str:
 async def _dispatch(args: argparse.Namespace, settings: Settings, tracing: Tracing) -> int:
     settings = _with_queue_options(args, settings)
     if args.command == "worker":
-        from entrypoints.worker.main import run_worker
-
-        return await run_worker(settings, tracing)
+        return await _worker(args, settings, tracing)
     if args.command == "check":
+        from entrypoints.cli_check import run_check
+
         return await run_check(args, settings)
-    container = build_container(settings)
+    if args.command == "sync-state":  # the state database only
+        return await _sync_state(build_container(settings), args)
+    container = registry_only(build_container(settings))
     if args.command == "jobs" and args.type is None:
         return await _jobs(container)
-    if args.command == "sync-state":  # the state database only
-        return await _sync_state(container, args)
     if redis_problems(settings):
         raise ConfigurationRefused(redis_problems(settings))
     if args.command == "enqueue":
@@ -180,8 +186,40 @@ def _with_queue_options(args: argparse.Namespace, settings: Settings) -> Setting
     return settings.model_copy(update=update) if update else settings
 
 
+async def _worker(args: argparse.Namespace, settings: Settings, tracing: Tracing) -> int:
+    from entrypoints.worker.main import run_supervisor, run_worker
+    from entrypoints.worker.supervised import Supervision
+
+    if args.supervised is not None:
+        return await run_worker(settings, tracing, Supervision.parse(args.supervised))
+    try:
+        count = worker_processes(args.processes or settings.jobs_processes)
+    except ValueError as error:
+        raise UsageError(f"--processes {error}") from None
+    if count == 1:
+        return await run_worker(settings, tracing)
+    if settings.redis_url() is None:
+        raise UsageError("--processes needs a Redis URL (LOCAL_REDIS_CONN or REDIS_CONN)")
+    return await run_supervisor(settings, tracing, count, _worker_args(args.argv))
+
+
+def _worker_args(argv: Sequence[str]) -> list[str]:
+    """The ``worker`` command's own arguments, less ``--processes``, for the worker processes."""
+    tokens = list(argv[list(argv).index("worker") + 1 :])
+    kept: list[str] = []
+    skip = False
+    for word in tokens:
+        if skip:
+            skip = False
+        elif word == "--processes":
+            skip = True
+        elif not word.startswith("--processes="):
+            kept.append(word)
+    return kept
+
+
 async def _with_resources(container: Application, work: Any) -> int:
-    await start_resources(container)
+    """Resources open when first used (Redis, embedded in ``dev`` when none is configured)."""
     try:
         result: int = await work
         return result
@@ -252,6 +290,10 @@ async def _status(container: Application, selection: QueueSelection) -> int:
     """Every fixed queue, then every per-application push queue holding jobs, with the
     workers attached, whether this configuration selects it, and the worker's note on queues
     whose application no longer subscribes."""
+    from rich.console import Console
+
+    from entrypoints.worker.subscriptions import PUSH_QUEUE_PATTERN
+
     fixed = await _known_types(container)
     selection.check(fixed, DYNAMIC_FAMILIES)
     inspector = await resolve(container.adapters.queue_inspector)

@@ -6,6 +6,7 @@ listed in the README. Read once, in ``main``; nothing else reads the environment
 """
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -136,6 +137,7 @@ class Settings(BaseSettings):
     jobs_concurrency: int = Field(
         default=10, gt=0, validation_alias=AliasChoices("JOBS_CONCURRENCY")
     )
+    jobs_processes: str = Field(default="1", validation_alias=AliasChoices("JOBS_PROCESSES"))
     jobs_retry_delay_scale: float = Field(
         default=1.0, gt=0, validation_alias=AliasChoices("JOBS_RETRY_DELAY_SCALE")
     )
@@ -216,6 +218,11 @@ class Settings(BaseSettings):
         if value.lower() not in ("auto", "json", "console"):
             raise ValueError("must be one of auto, json, console")
         return value.lower()
+
+    @field_validator("jobs_processes")
+    @classmethod
+    def _processes(cls, value: str) -> str:
+        return str(worker_processes(value))  # "auto" kept as the machine's count
 
     # Derived values -------------------------------------------------------------------------
 
@@ -334,6 +341,20 @@ def redis_connection_options(url: str) -> dict[str, Any]:
     if tls:
         options["ssl"] = True
     return options
+
+
+MAX_PROCESSES = 64
+
+
+def worker_processes(value: str) -> int:
+    """``JOBS_PROCESSES`` / ``--processes``: a count from 1 to 64, or ``auto`` (the CPUs this
+    process may run on, as the scheduler's affinity mask says: a container's limit counts)."""
+    text = value.strip().lower()
+    if text == "auto":
+        return max(1, len(os.sched_getaffinity(0)))
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PROCESSES:
+        raise ValueError(f"must be auto or a whole number from 1 to {MAX_PROCESSES}")
+    return int(text)
 
 
 def describe_errors(error: ValidationError) -> list[str]:

@@ -230,6 +230,35 @@ async def test_graceful_stop_lets_in_flight_jobs_finish(
     assert json.loads(done["returnvalue"]) == "done"
 
 
+async def test_stopping_with_many_jobs_in_flight_completes_every_one(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    """The worker loop ends before its jobs do; their completions must still reach Redis (the
+    connections were once closed under them: a failed completion, the job retried later)."""
+    in_flight = 20
+
+    async def slow(command: Anything, context: JobContext) -> str:
+        await asyncio.sleep(0.3)
+        return "done"
+
+    for _ in range(3):  # the race was intermittent
+        service = await run_service(
+            [JobSpec(queue.name, Anything, slow, concurrency=in_flight)], redis_url
+        )
+        jobs = await queue.addBulk(
+            [{"name": queue.name, "data": {}, "opts": PRODUCER_JOB_OPTIONS}] * in_flight
+        )
+        await wait_for(lambda: _active(redis_client, queue.name, in_flight))
+        assert await service.stop(5) == 0
+        for job in jobs:
+            done = await job_hash(redis_client, queue.name, job.id)
+            assert json.loads(done["returnvalue"]) == "done", done.get("failedReason")
+
+
+async def _active(client: redis.Redis, queue: str, count: int) -> bool:
+    return bool(await client.llen(f"bull:{queue}:active") == count)
+
+
 async def test_watchdog_restarts_a_dead_worker_loop(
     queue: Queue, redis_client: redis.Redis, redis_url: str
 ) -> None:

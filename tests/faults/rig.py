@@ -63,14 +63,16 @@ async def eventually(
 class WorkerProcess:
     """One real ``dsi-jobs worker`` process, started with only the given environment."""
 
-    def __init__(self, env: Mapping[str, str], workdir: Path, name: str) -> None:
+    def __init__(
+        self, env: Mapping[str, str], workdir: Path, name: str, args: Iterable[str] = ()
+    ) -> None:
         self.port = free_port()
         self.name = name
         self.log_path = workdir / f"{name}.log"
         (workdir / name).mkdir(parents=True, exist_ok=True)
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(
-                [*DSI_JOBS, "worker"], cwd=workdir / name,
+                [*DSI_JOBS, "worker", *args], cwd=workdir / name,
                 env=clean_env({**env, "PORT": str(self.port)}),
                 stdout=log, stderr=subprocess.STDOUT, text=True,
             )  # fmt: skip
@@ -198,8 +200,8 @@ class Rig:
             **overrides,
         }
 
-    async def worker(self, name: str, **overrides: str) -> WorkerProcess:
-        worker = WorkerProcess(self.env(**overrides), self.tmp, name)
+    async def worker(self, name: str, args: Iterable[str] = (), **overrides: str) -> WorkerProcess:
+        worker = WorkerProcess(self.env(**overrides), self.tmp, name, args)
         self._workers.append(worker)
         return await worker.ready()
 

@@ -15,6 +15,7 @@ from typing import Protocol
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
 from entrypoints.queue_view import ConsumerReader, QueueScope, QueueView, queue_views
@@ -29,12 +30,29 @@ ObserveCall = Callable[[str, str, float], None]
 """``observe_call(upstream, outcome, seconds)``: what adapters call after each outbound call."""
 
 
-class JobMetrics:
-    """Every ``dsi_jobs_*`` metric (see docs/operations.md) and the hooks that feed them."""
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+"""Set for worker processes of ``--processes N``: their values go to files in that directory."""
 
-    def __init__(self) -> None:
+
+class JobMetrics:
+    """Every ``dsi_jobs_*`` metric (see docs/operations.md) and the hooks that feed them.
+
+    Per-job families (jobs, durations, calls, waits, loop restarts, subscriptions) are counted
+    where the jobs run. Queue depth, jobs in progress and process restarts are the serving
+    process's own. With ``--processes N`` the worker processes write theirs to files (the
+    environment variable ``MULTIPROCESS_DIR_VARIABLE``) and the supervisor, built with
+    ``for_supervisor``, exposes their sums beside its own families.
+    """
+
+    def __init__(self, *, children_dir: str | None = None, in_files: bool = False) -> None:
+        """``in_files``: this is a worker process of ``--processes N`` (values go to files)."""
         self.registry = CollectorRegistry()
-        r = self.registry
+        self._children_dir = children_dir
+        self._in_files = in_files
+        r = self.registry if children_dir is None else None  # the supervisor runs no jobs
+        s = self.registry
+        self._job_counters: dict[tuple[str, str], Counter] = {}
+        self._job_timers: dict[str, Histogram] = {}
         self._jobs = Counter(
             "dsi_jobs_jobs", "Job attempts finished, by outcome (completed, failed, retried).",
             ["queue", "outcome"], registry=r,
@@ -45,12 +63,17 @@ class JobMetrics:
         )  # fmt: skip
         self._queue_jobs = Gauge(
             "dsi_jobs_queue_jobs", "Jobs in Redis by state, refreshed every few seconds.",
-            ["queue", "state"], registry=r,
+            ["queue", "state"], registry=s,
         )  # fmt: skip
         self._oldest_waiting = Gauge(
             "dsi_jobs_oldest_waiting_job_age_seconds",
             "Age of the oldest waiting job (0 when none waits), refreshed every few seconds.",
-            ["queue"], registry=r,
+            ["queue"], registry=s,
+        )  # fmt: skip
+        self._process_restarts = Counter(
+            "dsi_jobs_worker_process_restarts",
+            "Worker processes of --processes N restarted by the supervisor after they exited.",
+            ["process"], registry=s,
         )  # fmt: skip
         self._rate_limit_waits = Counter(
             "dsi_jobs_rate_limit_waits", "Times work waited for a rate limiter.",
@@ -96,13 +119,39 @@ class JobMetrics:
         self._unsubscribed = Gauge(
             "dsi_jobs_unsubscribed_queues",
             "Push queues with jobs whose application no longer subscribes (1 each), by handling.",
-            ["queue", "handling"], registry=r,
+            ["queue", "handling"], registry=r, multiprocess_mode="livemax",
         )  # fmt: skip
+        self._unsubscribed_now: set[tuple[str, str]] = set()
+        if children_dir is not None:
+            MultiProcessCollector(self.registry, path=children_dir)  # type: ignore[no-untyped-call]
+
+    @classmethod
+    def for_supervisor(cls, children_dir: str) -> "JobMetrics":
+        """The supervisor's metrics: its own families plus the sums of the worker processes'."""
+        return cls(children_dir=children_dir)
+
+    def process_exited(self, pid: int) -> None:
+        """A worker process ended: its gauges stop counting (its counters stay in the sums)."""
+        if self._children_dir is not None:
+            mark_process_dead(pid, self._children_dir)  # type: ignore[no-untyped-call]
+
+    def on_process_restart(self, index: int) -> None:
+        """The supervisor restarted worker process ``index``."""
+        self._process_restarts.labels(str(index)).inc()
 
     def observe(self, queue: str, outcome: str, seconds: float) -> None:
-        """The worker service's ``observe`` hook: one job attempt finished."""
-        self._jobs.labels(queue, outcome).inc()
-        self._job_seconds.labels(queue).observe(seconds)
+        """The worker service's ``observe`` hook: one job attempt finished.
+
+        Per job, so the labelled children are looked up once per (queue, outcome) and kept.
+        """
+        counted = self._job_counters.get((queue, outcome))
+        if counted is None:
+            counted = self._job_counters[(queue, outcome)] = self._jobs.labels(queue, outcome)
+        timed = self._job_timers.get(queue)
+        if timed is None:
+            timed = self._job_timers[queue] = self._job_seconds.labels(queue)
+        counted.inc()
+        timed.observe(seconds)
 
     def on_restart(self, queue: str) -> None:
         """The worker service's ``on_restart`` hook."""
@@ -120,9 +169,19 @@ class JobMetrics:
         self._refresh_failures.inc()
 
     def set_unsubscribed(self, queues: Mapping[str, str]) -> None:
-        """Replace the unsubscribed queues (``queue → draining, undeliverable or failing``)."""
-        self._unsubscribed.clear()
-        for queue, handling in queues.items():
+        """Replace the unsubscribed queues (``queue → draining, undeliverable or failing``).
+
+        In a worker process of ``--processes N`` a value written to its file cannot be taken
+        back: a queue that is no longer unsubscribed is set to 0 instead of disappearing.
+        """
+        now = set(queues.items())
+        if self._in_files:
+            for gone in self._unsubscribed_now - now:
+                self._unsubscribed.labels(*gone).set(0)
+        else:
+            self._unsubscribed.clear()
+        self._unsubscribed_now = now
+        for queue, handling in now:
             self._unsubscribed.labels(queue, handling).set(1)
 
     def rate_limit_wait(self, limiter: str) -> None:

@@ -29,7 +29,9 @@ class Operations:
         self._refresher: QueueStatsRefresher | None = None
 
     @classmethod
-    def for_settings(cls, settings: Settings, reader: QueueReader) -> "Operations":
+    def for_settings(
+        cls, settings: Settings, reader: QueueReader, metrics: JobMetrics | None = None
+    ) -> "Operations":
         alerts = None
         if settings.platform_global_slack_feed is not None:
             alerts = SlackAlerts(
@@ -37,7 +39,7 @@ class Operations:
                 environment=settings.environment_name or settings.local_env,
                 timeout_s=settings.jobs_http_timeout_seconds,
             )
-        return cls(metrics=JobMetrics(), reader=reader, alerts=alerts)
+        return cls(metrics=metrics or JobMetrics(), reader=reader, alerts=alerts)
 
     def observe(self, queue: str, outcome: str, seconds: float) -> None:
         self.metrics.observe(queue, outcome, seconds)
@@ -49,6 +51,13 @@ class Operations:
         if self._alerts is not None:
             message = f"dsi-jobs: the {queue} worker loop had stopped and was restarted"
             self._alerts.alert(f"restart:{queue}", message)
+
+    def on_process_restart(self, index: int) -> None:
+        """The supervisor's hook: worker process ``index`` exited and was started again."""
+        self.metrics.on_process_restart(index)
+        if self._alerts is not None:
+            message = f"dsi-jobs: worker process {index} had exited and was restarted"
+            self._alerts.alert(f"process-restart:{index}", message)
 
     def subscription_refresh_failed(self, reason: str) -> None:
         """The subscription watcher's ``on_failure`` hook: count it and alert."""

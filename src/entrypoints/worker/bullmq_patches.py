@@ -15,12 +15,18 @@ producers' generation, but its worker has gaps that matter here (docs/bullmq.md#
 * a stalled-jobs check at start-up, as Node does;
 * each completion fetches the next job in the same Lua call (``moveToFinished`` with
   ``fetchNext``), as Node does: one script call per job instead of two;
-* a queue-level concurrency (BullMQ's global concurrency) set at start when the job type asks.
+* a queue-level concurrency (BullMQ's global concurrency) set at start when the job type asks;
+* commands packed by hiredis in C, as redis-py's synchronous client does (its asyncio client
+  packs the ~25 arguments of every ``moveToFinished`` in Python);
+* the commands of concurrent jobs on a small pool of connections (the stock worker queues every
+  command of every job for one connection, behind a lock);
+* connections closed by ``close()`` after the jobs in flight, never under them.
 
-``install_bullmq_patches`` replaces one module function (``loadScript``); the worker calls it
-before it builds anything. Each override depends on the pinned version's source:
-``tests/unit/entrypoints/test_bullmq_patches.py`` fails when the installed ``bullmq`` is another
-version or an overridden method changed, and docs/bullmq.md#upgrading says what to re-check.
+``install_bullmq_patches`` replaces two module functions (``loadScript`` and redis-py's
+``get_lib_version``); the worker calls it before it builds anything. Each override depends on
+the pinned version's source: ``tests/unit/entrypoints/test_bullmq_patches.py`` fails when the
+installed ``bullmq`` is another version or an overridden method changed, and
+docs/bullmq.md#upgrading says what to re-check.
 """
 
 import asyncio
@@ -34,10 +40,14 @@ from typing import Any
 
 import bullmq.redis_connection
 import msgpack
+import redis.utils
 import structlog
 from bullmq import UnrecoverableError, Worker
 from bullmq.custom_errors import WaitingChildrenError
 from bullmq.scripts import Scripts, raw2NextJobData
+from redis.asyncio.connection import BlockingConnectionPool, ConnectionPool
+from redis.connection import HiredisRespSerializer
+from redis.utils import HIREDIS_AVAILABLE
 
 from adapters.redis_queue.consumers import worker_client_name
 from domain.personal_data import redact_text
@@ -58,6 +68,10 @@ def install_bullmq_patches() -> None:
     module = bullmq.redis_connection
     if not hasattr(module.loadScript, "cache_info"):
         module.loadScript = functools.cache(module.loadScript)
+    # Every redis-py client asks the installed package metadata for its own version (~2 ms a
+    # time, 64 clients at start-up): the answer cannot change while the process runs.
+    if not hasattr(redis.utils.get_lib_version, "cache_info"):
+        redis.utils.get_lib_version = functools.cache(redis.utils.get_lib_version)
 
 
 class _NodeCompatibleScripts(Scripts):  # type: ignore[misc]
@@ -136,6 +150,47 @@ def _record_masked_stacktrace(job: Any) -> None:
         job.stacktrace = job.stacktrace[-limit:] if limit > 0 else []
 
 
+class _HiredisPacking:
+    """Mixed into a redis-py asyncio connection class: ``pack_command`` in C."""
+
+    _serializer = HiredisRespSerializer() if HIREDIS_AVAILABLE else None
+
+    def pack_command(self, *args: Any) -> list[bytes]:
+        packed: list[bytes] = self._serializer.pack(*args)  # type: ignore[union-attr]
+        return packed
+
+
+_PACKING_CLASSES: dict[type, type] = {}
+
+
+def _pack_with_hiredis(pool: ConnectionPool) -> None:
+    """Connections the pool opens from now on pack commands with hiredis (when installed)."""
+    base = pool.connection_class
+    if HIREDIS_AVAILABLE and not issubclass(base, _HiredisPacking):
+        if base not in _PACKING_CLASSES:
+            _PACKING_CLASSES[base] = type(f"Hiredis{base.__name__}", (_HiredisPacking, base), {})
+        pool.connection_class = _PACKING_CLASSES[base]
+
+
+MAX_COMMAND_CONNECTIONS = 10
+"""Per queue: one connection per concurrent job, up to this many, opened only when needed."""
+
+
+def _pool_commands(client: Any, connections: int) -> None:
+    """The worker's command client keeps up to ``connections`` connections, so the commands of
+    concurrent jobs overlap instead of queueing for one connection (blocking reads keep theirs)."""
+    if connections <= 1:
+        return
+    shared = client.connection_pool
+    client.connection_pool = BlockingConnectionPool(
+        max_connections=connections,
+        timeout=None,
+        connection_class=shared.connection_class,
+        **shared.connection_kwargs,
+    )
+    client.single_connection_client = False
+
+
 class DsiWorker(Worker):  # type: ignore[misc]
     """``bullmq.Worker`` with the fixes listed in the module docstring."""
 
@@ -154,6 +209,10 @@ class DsiWorker(Worker):  # type: ignore[misc]
         )
         self._closing = asyncio.Event()
         self._global_concurrency = global_concurrency
+        for connection in (self.redisConnection, self.blockingRedisConnection):
+            _pack_with_hiredis(connection.conn.connection_pool)
+        connections = min(int(opts.get("concurrency", 1)), MAX_COMMAND_CONNECTIONS)
+        _pool_commands(self.redisConnection.conn, connections)
 
     async def _ensure_client_names(self) -> None:
         """Name the blocking connection as Node names a worker's, so that Node's
@@ -165,6 +224,7 @@ class DsiWorker(Worker):  # type: ignore[misc]
         self._client_name_set = True
 
     async def run(self) -> None:
+        running = False
         try:
             if not self.closing:
                 await self.redisConnection.getRedisVersion()
@@ -172,9 +232,12 @@ class DsiWorker(Worker):  # type: ignore[misc]
                 await self._set_global_concurrency()
                 await self.runStalledJobsCheck()
             if not self.closing:
+                running = True
                 await super().run()
         finally:
-            if self.closing:  # closed while starting: release what start-up opened
+            # Closed while starting: release what start-up opened. Once the loop ran, close()
+            # closes the connections after the jobs in flight (the loop ends before they do).
+            if self.closing and not running:
                 for connection in (self.redisConnection, self.blockingRedisConnection):
                     await connection.close()
 
@@ -195,14 +258,12 @@ class DsiWorker(Worker):  # type: ignore[misc]
         token: str | None = None,
     ) -> Any:
         if job_data:
-            reason = _undecodable_reason(job_data)
-            if reason is None:
-                try:
-                    return super().nextJobFromJobData(
-                        job_data, job_id, limit_until, delay_until, token
-                    )
-                except _UNREADABLE:  # e.g. a timestamp that is not a number
-                    reason = "job fields are not readable; the job cannot be processed"
+            try:  # decoded once: the reason is looked for only when decoding failed
+                return super().nextJobFromJobData(job_data, job_id, limit_until, delay_until, token)
+            except _UNREADABLE:  # not JSON, nested too deeply, a timestamp that is not a number
+                reason = _undecodable_reason(job_data) or (
+                    "job fields are not readable; the job cannot be processed"
+                )
             log.error("job_data_undecodable", queue=self.name, job_id=job_id, reason=reason)
             job_data = _poisoned(job_data, reason)
         return super().nextJobFromJobData(job_data, job_id, limit_until, delay_until, token)

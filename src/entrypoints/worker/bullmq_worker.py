@@ -16,6 +16,7 @@ from bullmq import UnrecoverableError
 from domain.errors import PermanentError, RetryableError
 from domain.model import JobContext
 from domain.personal_data import redact_text
+from entrypoints.logging import job_fields
 from entrypoints.registry import JobSpec
 from entrypoints.tracing import NO_TRACING, Tracing
 from entrypoints.worker.runner import run_job
@@ -52,7 +53,7 @@ def make_processor(
         )
         started = time.monotonic()
         with (
-            structlog.contextvars.bound_contextvars(
+            job_fields(
                 queue=spec.queue,
                 job_id=context.job_id,
                 attempt=context.attempt,

@@ -2,7 +2,12 @@
 
 import asyncio
 import contextlib
+import importlib
+import os
+import shutil
 import signal
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,19 +15,23 @@ import redis.asyncio as redis
 import structlog
 import uvicorn
 
+from domain.errors import UpstreamMisconfigured
 from domain.model import Application as DomainApplication
 from entrypoints.container import (
     Application,
     build_container,
     call,
+    registry_only,
     resolve,
     start_resources,
     stop_resources,
 )
-from entrypoints.http.app import create_app
+from entrypoints.deferred import Deferred
+from entrypoints.http.app import Monitor, create_app
 from entrypoints.http.auth import AzureAdTokenVerifier, StaticTokenVerifier, TokenVerifier
 from entrypoints.http.dashboard import DashboardFeeds
 from entrypoints.http.dashboard_sessions import RedisDashboardSessions
+from entrypoints.http.metrics import MULTIPROCESS_DIR_VARIABLE, JobMetrics
 from entrypoints.http.operations import Operations
 from entrypoints.jobs.sync import failing_push_spec
 from entrypoints.queue_view import QueueScope
@@ -35,6 +44,8 @@ from entrypoints.tracing import NO_TRACING, Tracing
 from entrypoints.worker.bullmq_patches import install_bullmq_patches
 from entrypoints.worker.service import WorkerService, WorkerTuning
 from entrypoints.worker.subscriptions import SubscriptionWatcher
+from entrypoints.worker.supervised import Supervision, SupervisorLink
+from entrypoints.worker.supervisor import Supervisor
 
 log = structlog.get_logger(__name__)
 
@@ -59,23 +70,22 @@ def _verifier(settings: Settings) -> TokenVerifier:
     )
 
 
-async def run_worker(settings: Settings, tracing: Tracing = NO_TRACING) -> int:
+async def run_worker(
+    settings: Settings, tracing: Tracing = NO_TRACING, supervision: Supervision | None = None
+) -> int:
     """Run until signalled; 0 when every in-flight job finished, 1 when some were abandoned.
 
     Outside ``dev`` an incomplete configuration raises ``ConfigurationRefused`` before anything
-    starts; in ``dev`` it is logged and the embedded defaults stand in.
+    starts; in ``dev`` it is logged and the embedded defaults stand in. With ``supervision``
+    this is one worker process of ``--processes N``: no HTTP app (the supervisor serves it),
+    its state reported over the supervisor's link instead.
     """
     install_bullmq_patches()
-    problems = await configuration_problems(settings)
-    if problems and not settings.is_dev:
-        raise ConfigurationRefused(problems)
-    if problems:
-        log.warning("configuration_incomplete", problems=problems)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, _on_signal(stop, signum))
-
+    if supervision is None:
+        await _refuse_incomplete(settings)
+    else:  # every line says which worker process logged it
+        structlog.contextvars.bind_contextvars(worker_process=supervision.index)
+    stop = _stop_on_signals()
     container = build_container(settings)
     if sandbox_active(settings):
         data = settings.jobs_data_dir
@@ -87,12 +97,15 @@ async def run_worker(settings: Settings, tracing: Tracing = NO_TRACING) -> int:
             webhooks=str(data / "webhook-outbox.jsonl"),
         )
     abandoned = 0
+    refused: UpstreamMisconfigured | None = None
     await start_resources(container)
     try:
         connection = await resolve(container.gateways.queue_connection)
-        publisher = await resolve(container.adapters.job_publisher)
         inspector = await resolve(container.adapters.queue_inspector)
-        operations = Operations.for_settings(settings, inspector)
+        operations = Operations.for_settings(
+            settings, inspector, JobMetrics(in_files=supervision is not None)
+        )
+        sync_state = await resolve(container.adapters.sync_state)
         await observe_upstreams(
             _upstreams(container, settings), operations.metrics.observe_call, tracing
         )
@@ -101,7 +114,8 @@ async def run_worker(settings: Settings, tracing: Tracing = NO_TRACING) -> int:
         selection.check(registry, DYNAMIC_FAMILIES)
         consumed = {queue: spec for queue, spec in registry.items() if selection.consumes(queue)}
         log.info("queues_selected", selection=selection.describe(), fixed_queues=len(consumed))
-        await _warn_unless_noeviction(await resolve(container.gateways.redis))
+        if supervision is None:
+            await _warn_unless_noeviction(await resolve(container.gateways.redis))
         tuning = WorkerTuning(
             default_concurrency=settings.jobs_concurrency,
             retry_delay_scale=settings.jobs_retry_delay_scale,
@@ -110,47 +124,206 @@ async def run_worker(settings: Settings, tracing: Tracing = NO_TRACING) -> int:
             consumed, connection, tuning, operations.observe, operations.on_restart, tracing
         )
         await service.start()
-        watcher = await _subscription_watcher(container, service, operations, settings)
-        scope = QueueScope(
-            selection=selection,
-            consumed=lambda: service.queues,
-            known=lambda: sorted({*registry, *watcher.subscribed, *service.queues}),
-        )
-        consumers = await resolve(container.adapters.queue_consumers)
-        operations.start(service, scope, consumers)
-        watching = asyncio.create_task(watcher.run(), name="subscriptions")
-        app = tracing.instrument_app(
-            create_app(
-                monitor=service,
-                ping_redis=publisher.ping,
-                verifier=_verifier(settings),
-                grace_s=settings.jobs_shutdown_grace_seconds,
-                metrics=operations.metrics,
-                queue_operations=inspector,
-                sessions=RedisDashboardSessions(await resolve(container.gateways.redis)),
-                dashboard_feeds=await _dashboard_feeds(
-                    container, settings, registry, watcher, scope
-                ),
-                scope=scope,
+        watcher = None
+        if supervision is None or supervision.runs_push_queues:
+            watcher = await _subscription_watcher(container, service, operations, settings)
+        watching = asyncio.create_task(watcher.run() if watcher else stop.wait(), name="subs")
+        if supervision is None:
+            scope = QueueScope(
+                selection=selection,
+                consumed=lambda: service.queues,
+                known=lambda: sorted({*registry, *_subscribed(watcher), *service.queues}),
             )
-        )
-        server = _Server(
-            uvicorn.Config(app, host="0.0.0.0", port=settings.port, log_config=None)  # noqa: S104
-        )
-        serving = asyncio.create_task(server.serve(), name="http")
-        log.info("server_listening", url=f"http://localhost:{settings.port}")
+            operations.start(service, scope, await resolve(container.adapters.queue_consumers))
+            serving = await _serve_http(
+                container, settings, tracing, service, operations.metrics, registry, scope,
+                watcher.application_names if watcher else dict,
+            )  # fmt: skip
+        else:
+            link = SupervisorLink(
+                supervision.fd,
+                service,
+                settings.jobs_shutdown_grace_seconds,
+                lambda: {
+                    "subscriptions": watcher.application_names() if watcher else {},
+                    "subscribed": sorted(_subscribed(watcher)),
+                },
+            )
+            serving = _Serving(asyncio.create_task(link.run(), name="supervisor-link"))
+        warming = asyncio.create_task(_warm_up(sync_state), name="warm-up")
         stopped = asyncio.create_task(stop.wait())
-        await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({serving.task, stopped, warming}, return_when=asyncio.FIRST_COMPLETED)
+        refused = warming.result() if warming.done() else None
+        warming.cancel()
         watching.cancel()
         abandoned = await service.stop(settings.jobs_shutdown_grace_seconds)
         await operations.stop()
-        server.should_exit = True
-        await serving
+        await serving.stop()
         stopped.cancel()
     finally:
         await stop_resources(container)
     log.info("stopped", abandoned_jobs=abandoned)
+    if refused is not None:
+        raise refused
     return 0 if abandoned == 0 else 1
+
+
+async def run_supervisor(
+    settings: Settings, tracing: Tracing, count: int, worker_args: list[str]
+) -> int:
+    """``--processes N``: N worker processes and the one HTTP app; 0 when every process drained.
+
+    The worker processes are ``dsi-jobs worker`` with ``worker_args`` (the command line less
+    ``--processes``), the same environment and working directory, so they read the same
+    settings; their metrics go to a fresh directory in prometheus-client's multiprocess mode.
+    The supervisor reads the job registry (attempts, queue names) on in-memory adapters.
+    """
+    install_bullmq_patches()
+    await _refuse_incomplete(settings)
+    stop = _stop_on_signals()
+    metrics_dir = tempfile.mkdtemp(prefix="dsi-jobs-metrics-")
+    container = registry_only(build_container(settings))
+    await start_resources(container)
+    clean = False
+    try:
+        inspector = await resolve(container.adapters.queue_inspector)
+        operations = Operations.for_settings(
+            settings, inspector, JobMetrics.for_supervisor(metrics_dir)
+        )
+        registry = await resolve(container.registry)
+        selection = settings.queue_selection
+        selection.check(registry, DYNAMIC_FAMILIES)
+        await _warn_unless_noeviction(await resolve(container.gateways.redis))
+        supervisor = Supervisor(
+            count,
+            lambda index, fd: [*WORKER_COMMAND, *worker_args, "--supervised", f"{index}:{fd}"],
+            # the same environment, so the same settings (copied, not read here)
+            {**os.environ, MULTIPROCESS_DIR_VARIABLE: metrics_dir, "JOBS_PROCESSES": "1"},  # noqa: TID251
+            on_restart=operations.on_process_restart,
+            on_exit=operations.metrics.process_exited,
+        )
+        await supervisor.start_processes()
+        log.info("worker_processes_started", count=count)
+        scope = QueueScope(
+            selection=selection,
+            consumed=lambda: supervisor.queues,
+            known=lambda: sorted({*registry, *supervisor.subscribed(), *supervisor.queues}),
+        )
+        operations.start(supervisor, scope, await resolve(container.adapters.queue_consumers))
+        serving = await _serve_http(
+            container, settings, tracing, supervisor, operations.metrics, registry, scope,
+            supervisor.subscriptions,
+        )  # fmt: skip
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({serving.task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        clean = await supervisor.shutdown(settings.jobs_shutdown_grace_seconds)
+        await operations.stop()
+        await serving.stop()
+        stopped.cancel()
+    finally:
+        await stop_resources(container)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    log.info("stopped", worker_processes=count, clean=clean)
+    return 0 if clean else 1
+
+
+WORKER_COMMAND = (sys.executable, "-m", "entrypoints.cli", "worker")
+
+
+def _subscribed(watcher: SubscriptionWatcher | None) -> list[str]:
+    return list(watcher.subscribed) if watcher is not None else []
+
+
+async def _warm_up(adapter: object) -> UpstreamMisconfigured:
+    """Once the worker is ready: open the adapters left to their first use (the state store
+    loads SQLAlchemy in a thread first, so the event loop keeps serving jobs meanwhile).
+
+    Returns only a misconfiguration (e.g. a database driver that cannot load), which stops the
+    worker as it stopped start-up when the store opened first; otherwise it waits to be
+    cancelled. A database that cannot be reached is the store's own to report and retry.
+    """
+    if isinstance(adapter, Deferred):
+        try:
+            await asyncio.to_thread(importlib.import_module, "adapters.sql_state.store")
+            await adapter.warm_up()
+        except UpstreamMisconfigured as error:  # the command line prints it, exit 1
+            return error
+        except Exception:  # reported; the first sync job tries again
+            log.exception("state_database_unavailable")
+    await asyncio.Event().wait()
+    raise AssertionError("unreachable")
+
+
+async def _refuse_incomplete(settings: Settings) -> None:
+    problems = await configuration_problems(settings)
+    if problems and not settings.is_dev:
+        raise ConfigurationRefused(problems)
+    if problems:
+        log.warning("configuration_incomplete", problems=problems)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, _on_signal(stop, signum))
+    return stop
+
+
+class _Serving:
+    """What serves the outside world until it ends: the HTTP app, or the supervisor's link."""
+
+    def __init__(self, task: "asyncio.Task[Any]", server: uvicorn.Server | None = None) -> None:
+        self.task = task
+        self._server = server
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        else:
+            self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+
+async def _serve_http(
+    container: Application,
+    settings: Settings,
+    tracing: Tracing,
+    monitor: Monitor,
+    metrics: JobMetrics,
+    registry: Registry,
+    scope: QueueScope,
+    subscriptions: Callable[[], dict[str, str]],
+) -> _Serving:
+    publisher = await resolve(container.adapters.job_publisher)
+    inspector = await resolve(container.adapters.queue_inspector)
+    budget = await resolve(container.adapters.notify_budget) if settings.govnotify_api_key else None
+    app = tracing.instrument_app(
+        create_app(
+            monitor=monitor,
+            ping_redis=publisher.ping,
+            verifier=_verifier(settings),
+            grace_s=settings.jobs_shutdown_grace_seconds,
+            metrics=metrics,
+            queue_operations=inspector,
+            sessions=RedisDashboardSessions(await resolve(container.gateways.redis)),
+            dashboard_feeds=DashboardFeeds(
+                attempts=lambda queue: attempts_allowed(registry, queue),
+                subscriptions=subscriptions,
+                notify_budget=budget,
+                consumers=await resolve(container.adapters.queue_consumers),
+                scope=scope,
+            ),
+            scope=scope,
+        )
+    )
+    server = _Server(
+        uvicorn.Config(app, host="0.0.0.0", port=settings.port, log_config=None)  # noqa: S104
+    )
+    serving = asyncio.create_task(server.serve(), name="http")
+    log.info("server_listening", url=f"http://localhost:{settings.port}")
+    return _Serving(serving, server)
 
 
 def _upstreams(container: Application, settings: Settings) -> dict[str, Any]:
@@ -162,23 +335,6 @@ def _upstreams(container: Application, settings: Settings) -> dict[str, Any]:
         "webhook": container.adapters.webhook,
         "state_db": container.adapters.sync_state,
     }
-
-
-async def _dashboard_feeds(
-    container: Application,
-    settings: Settings,
-    registry: Registry,
-    watcher: SubscriptionWatcher,
-    scope: QueueScope,
-) -> DashboardFeeds:
-    budget = await resolve(container.adapters.notify_budget) if settings.govnotify_api_key else None
-    return DashboardFeeds(
-        attempts=lambda queue: attempts_allowed(registry, queue),
-        subscriptions=watcher.application_names,
-        notify_budget=budget,
-        consumers=await resolve(container.adapters.queue_consumers),
-        scope=scope,
-    )
 
 
 async def _subscription_watcher(

@@ -4,6 +4,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterator
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -17,7 +18,7 @@ from domain.errors import UpstreamUnavailable
 from domain.use_cases.email.user_update_follow_up import request_user_update
 from entrypoints.http.app import create_app
 from entrypoints.http.auth import StaticTokenVerifier
-from entrypoints.logging import configure_logging
+from entrypoints.logging import Redactor, configure_logging, job_fields
 from tests.support.asgi_server import serve
 from tests.unit.entrypoints.test_http_app import FakeMonitor, redis_up
 from tests.unit.operations.test_dashboard import FakeQueues
@@ -215,3 +216,29 @@ def test_auto_format_is_json_when_stdout_is_not_a_terminal(lines: Lines) -> None
 def test_an_unknown_log_format_is_refused() -> None:
     with pytest.raises(ValueError, match="auto, json, console"):
         configure_logging("info", log_format="xml")
+
+
+def test_job_fields_reach_every_line_of_the_job_and_no_other(lines: Lines) -> None:
+    log = structlog.get_logger("test")
+    with job_fields(queue="test", job_id="41", attempt=2):
+        log.info("inside", job_id="own value wins")
+    log.info("outside")
+    inside, outside = lines()
+    assert (inside["queue"], inside["job_id"], inside["attempt"]) == ("test", "own value wins", 2)
+    assert "queue" not in outside
+    assert str(inside["timestamp"]).endswith("Z")
+    assert len(str(inside["timestamp"])) == len("2026-01-31T08:00:00.123456Z")
+
+
+def test_values_remembered_as_clean_never_let_a_later_secret_or_address_through() -> None:
+    redactor = Redactor([SECRET])
+    clean = {"event": "job_finished", "queue": "test", "note": "short"}
+    assert redactor(None, "info", dict(clean)) == clean
+    assert redactor(None, "info", dict(clean)) == clean  # remembered this time
+    for value in (ADDRESS, f"key {SECRET}", SECRET):
+        for _ in range(2):
+            line = str(redactor(None, "info", {"event": "x", "note": value}))
+            assert ADDRESS not in line
+            assert SECRET not in line
+    encoded = redactor(None, "info", {"event": "x", "note": f"url?k={quote(SECRET, safe='')}"})
+    assert quote(SECRET, safe="") not in str(encoded)

@@ -1,9 +1,13 @@
 """Settings come from the original deployment's variable names, unchanged."""
 
+import os
+
 import pytest
 from pydantic import ValidationError
 
+from entrypoints.cli import _worker_args
 from entrypoints.settings import Settings, describe_errors, host_url, redis_connection_options
+from tests.support.settings import settings_from
 
 
 def settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
@@ -161,3 +165,18 @@ def test_log_format_is_auto_json_or_console(monkeypatch: pytest.MonkeyPatch) -> 
     assert describe_errors(refused.value) == [
         "JOBS_LOG_FORMAT: Value error, must be one of auto, json, console"
     ]
+
+
+def test_jobs_processes_takes_a_count_or_auto(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert settings_from(monkeypatch, {}).jobs_processes == "1"
+    assert settings_from(monkeypatch, {"JOBS_PROCESSES": "3"}).jobs_processes == "3"
+    cpus = len(os.sched_getaffinity(0))
+    assert settings_from(monkeypatch, {"JOBS_PROCESSES": "Auto"}).jobs_processes == str(cpus)
+    for wrong in ("0", "-1", "65", "two", ""):
+        with pytest.raises(ValidationError, match="auto or a whole number"):
+            settings_from(monkeypatch, {"JOBS_PROCESSES": wrong})
+
+
+def test_worker_processes_get_the_worker_arguments_less_processes() -> None:
+    assert _worker_args(["worker", "--processes", "2"]) == []
+    assert _worker_args(["worker", "--processes=auto", "--queues", "test"]) == ["--queues", "test"]
