@@ -81,13 +81,17 @@ class SyncState:
 
 @dataclass(frozen=True)
 class Application:
-    """A service (relying party) as the applications API describes it, as far as sync needs it."""
+    """A service (relying party) as the applications API describes it, as far as jobs need it.
+
+    ``params`` (which hold the legacy service's password) and ``api_secret`` are left out of
+    ``repr``, so no log line or error message that shows an application shows them.
+    """
 
     id: str
     name: str = ""
     parent_id: str | None = None
-    params: Mapping[str, str] = field(default_factory=dict)
-    api_secret: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict, repr=False)
+    api_secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,7 @@ only passed on keeps its JSON type.
 from collections.abc import Mapping
 from typing import Any
 
-from domain.directory import (
-    DirectoryOrganisation,
-    DirectoryUser,
-    Invitation,
-    InvitationCallback,
-    Membership,
-    NewInvitation,
-    OrganisationRequest,
-    RoleReference,
-    ServiceAccess,
-)
+from domain import directory
 from domain.errors import UpstreamRejected
 from domain.model import Application, JsonObject
 
@@ -47,15 +37,15 @@ _USER_FIELDS = {
 }
 
 
-def user_or_none(raw: JsonObject) -> DirectoryUser | None:
+def user_or_none(raw: JsonObject) -> directory.DirectoryUser | None:
     """A directories API user; ``None`` without a ``sub`` (it could not be told apart)."""
     sub = raw.get("sub")
     if not isinstance(sub, str) or not sub:
         return None
-    return DirectoryUser(id=sub, **_present(raw, _USER_FIELDS))
+    return directory.DirectoryUser(id=sub, **_present(raw, _USER_FIELDS))
 
 
-def user(raw: JsonObject) -> DirectoryUser:
+def user(raw: JsonObject) -> directory.DirectoryUser:
     """One user the API found: without a ``sub`` it is a broken answer, refused."""
     found = user_or_none(raw)
     if found is None:
@@ -63,12 +53,12 @@ def user(raw: JsonObject) -> DirectoryUser:
     return found
 
 
-def users(raw: list[Any]) -> list[DirectoryUser]:
+def users(raw: list[Any]) -> list[directory.DirectoryUser]:
     """The users of a list answer that can be read, in order."""
     return [found for item in _objects(raw) if (found := user_or_none(item)) is not None]
 
 
-def organisation(raw: JsonObject) -> DirectoryOrganisation:
+def organisation(raw: JsonObject) -> directory.DirectoryOrganisation:
     """An organisations API organisation (``category.id`` and ``localAuthority.code`` inlined)."""
     fields = _present(
         raw,
@@ -84,13 +74,13 @@ def organisation(raw: JsonObject) -> DirectoryOrganisation:
         fields["id"] = raw["id"]
     fields |= _present(_object(raw.get("category")), {"category_id": "id"})
     fields |= _present(_object(raw.get("localAuthority")), {"local_authority_code": "code"})
-    return DirectoryOrganisation(**fields)
+    return directory.DirectoryOrganisation(**fields)
 
 
-def memberships(raw: list[Any]) -> list[Membership]:
+def memberships(raw: list[Any]) -> list[directory.Membership]:
     """``associated-with-user`` entries: the organisation and the user's legacy identity."""
     return [
-        Membership(
+        directory.Membership(
             organisation=organisation(_object(entry.get("organisation"))),
             **_present(
                 entry, {"legacy_user_id": "numericIdentifier", "legacy_username": "textIdentifier"}
@@ -100,14 +90,16 @@ def memberships(raw: list[Any]) -> list[Membership]:
     ]
 
 
-def service_access(raw: list[Any]) -> list[ServiceAccess]:
+def service_access(raw: list[Any]) -> list[directory.ServiceAccess]:
     """The access API's entries; one without an organisation id grants nothing to push."""
     return [
-        ServiceAccess(
+        directory.ServiceAccess(
             service_id=entry["serviceId"] if isinstance(entry.get("serviceId"), str) else None,
             organisation_id=entry["organisationId"],
             roles=tuple(
-                RoleReference(**_present(role, {"numeric_id": "numericId", "code": "code"}))
+                directory.RoleReference(
+                    **_present(role, {"numeric_id": "numericId", "code": "code"})
+                )
                 for role in _objects(entry.get("roles"))
             ),
         )
@@ -116,10 +108,10 @@ def service_access(raw: list[Any]) -> list[ServiceAccess]:
     ]
 
 
-def organisation_request(raw: JsonObject) -> OrganisationRequest:
+def organisation_request(raw: JsonObject) -> directory.OrganisationRequest:
     """``org_id`` and ``user_id`` (``None`` when missing or empty) and the ``reason`` text."""
     reason = raw.get("reason")
-    return OrganisationRequest(
+    return directory.OrganisationRequest(
         organisation_id=str(raw["org_id"]) if raw.get("org_id") else None,
         user_id=str(raw["user_id"]) if raw.get("user_id") else None,
         reason=None if reason is None else str(reason),
@@ -160,21 +152,21 @@ def applications(raw: list[Any]) -> list[Application]:
 _CALLBACK_FIELDS = {"source_id": "sourceId", "callback": "callback", "client_id": "clientId"}
 
 
-def invitation(raw: JsonObject) -> Invitation:
+def invitation(raw: JsonObject) -> directory.Invitation:
     """A directories API invitation: its id (required) and the callbacks stored on it."""
     if not raw.get("id"):
         raise UpstreamRejected("directories API returned a invitation without 'id'")
     callbacks = tuple(
-        InvitationCallback(
+        directory.InvitationCallback(
             **_present(entry, _CALLBACK_FIELDS),
             kept={k: v for k, v in entry.items() if k not in _CALLBACK_FIELDS.values()},
         )
         for entry in _objects(raw.get("callbacks"))
     )
-    return Invitation(id=str(raw["id"]), callbacks=callbacks)
+    return directory.Invitation(id=str(raw["id"]), callbacks=callbacks)
 
 
-def callback_json(callback: InvitationCallback) -> dict[str, Any]:
+def callback_json(callback: directory.InvitationCallback) -> dict[str, Any]:
     """A callback as the directories API stores it: the properties it had, nothing added."""
     sent = {
         key: getattr(callback, name)
@@ -184,7 +176,7 @@ def callback_json(callback: InvitationCallback) -> dict[str, Any]:
     return {**sent, **callback.kept}
 
 
-def new_invitation_json(new: NewInvitation) -> dict[str, Any]:
+def new_invitation_json(new: directory.NewInvitation) -> dict[str, Any]:
     """``POST /invitations``: properties left ``None`` are left out (``overrides`` keeps its
     two keys, ``null`` when unset)."""
     origin = _without_none({"clientId": new.client_id, "redirectUri": new.redirect_uri})

@@ -7,16 +7,7 @@ from typing import Any
 
 from adapters.common import platform_records as records
 from adapters.memory.failures import FailsOnDemand
-from domain.directory import (
-    DirectoryOrganisation,
-    DirectoryUser,
-    Invitation,
-    InvitationCallback,
-    Membership,
-    NewInvitation,
-    OrganisationRequest,
-    ServiceAccess,
-)
+from domain import directory
 from domain.model import Application, JsonObject
 
 
@@ -40,7 +31,9 @@ class InMemoryDirectories(FailsOnDemand):
     organisation_links: list[tuple[str, str, str, int]] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
-    async def get_organisation_request(self, request_id: str) -> OrganisationRequest | None:
+    async def get_organisation_request(
+        self, request_id: str
+    ) -> directory.OrganisationRequest | None:
         self._fail_if_asked()
         found = self.organisation_requests.get(request_id)
         return None if found is None else records.organisation_request(found)
@@ -49,12 +42,14 @@ class InMemoryDirectories(FailsOnDemand):
         self._fail_if_asked()
         return list(self.approvers.get(organisation_id, []))
 
-    async def get_organisation(self, organisation_id: str) -> DirectoryOrganisation | None:
+    async def get_organisation(
+        self, organisation_id: str
+    ) -> directory.DirectoryOrganisation | None:
         self._fail_if_asked()
         found = self.organisations.get(organisation_id)
         return None if found is None else records.organisation(found)
 
-    async def get_user_organisations(self, user_id: str) -> list[Membership]:
+    async def get_user_organisations(self, user_id: str) -> list[directory.Membership]:
         self._fail_if_asked()
         return records.memberships(list(self.user_organisations.get(user_id, [])))
 
@@ -70,7 +65,7 @@ class InMemoryDirectories(FailsOnDemand):
         self._fail_if_asked()
         self.organisation_links.append(("invitation", organisation_id, invitation_id, role_id))
 
-    async def get_user(self, user_id_or_email: str) -> DirectoryUser | None:
+    async def get_user(self, user_id_or_email: str) -> directory.DirectoryUser | None:
         self._fail_if_asked()
         wanted = user_id_or_email.lower()
         for user in self.users.values():
@@ -78,13 +73,13 @@ class InMemoryDirectories(FailsOnDemand):
                 return records.user(user)
         return None
 
-    async def get_users(self, user_ids: Sequence[str]) -> list[DirectoryUser]:
+    async def get_users(self, user_ids: Sequence[str]) -> list[directory.DirectoryUser]:
         self._fail_if_asked()
         wanted = {user_id.lower() for user_id in user_ids}
         found = [u for u in self.users.values() if str(u.get("sub", "")).lower() in wanted]
         return records.users(found)
 
-    async def get_invitation_by_email(self, email: str) -> Invitation | None:
+    async def get_invitation_by_email(self, email: str) -> directory.Invitation | None:
         self._fail_if_asked()
         wanted = email.lower()
         for invitation in self.invitations.values():
@@ -92,7 +87,7 @@ class InMemoryDirectories(FailsOnDemand):
                 return records.invitation(invitation)
         return None
 
-    async def create_invitation(self, invitation: NewInvitation) -> str:
+    async def create_invitation(self, invitation: directory.NewInvitation) -> str:
         self._fail_if_asked()
         invitation_id = f"invitation-{next(self._ids)}"
         self.invitations[invitation_id] = {
@@ -102,13 +97,13 @@ class InMemoryDirectories(FailsOnDemand):
         return invitation_id
 
     async def set_invitation_callbacks(
-        self, invitation_id: str, callbacks: Sequence[InvitationCallback]
+        self, invitation_id: str, callbacks: Sequence[directory.InvitationCallback]
     ) -> None:
         self._fail_if_asked()
         stored = self.invitations.setdefault(invitation_id, {})
         stored["callbacks"] = [records.callback_json(callback) for callback in callbacks]
 
-    async def get_user_services(self, user_id: str) -> list[ServiceAccess]:
+    async def get_user_services(self, user_id: str) -> list[directory.ServiceAccess]:
         self._fail_if_asked()
         return records.service_access(list(self.user_services.get(user_id, [])))
 

@@ -23,16 +23,7 @@ from adapters.common import platform_records as records
 from adapters.common.tls import default_tls_context
 from adapters.platform_api.errors import _translate_errors
 from adapters.platform_api.token import AadTokenProvider
-from domain.directory import (
-    DirectoryOrganisation,
-    DirectoryUser,
-    Invitation,
-    InvitationCallback,
-    Membership,
-    NewInvitation,
-    OrganisationRequest,
-    ServiceAccess,
-)
+from domain import directory
 from domain.errors import NotFound, UpstreamMisconfigured, UpstreamUnavailable
 from domain.model import Application, JsonObject
 
@@ -129,7 +120,9 @@ class HttpDirectories:
 
     # OrganisationDirectory ---------------------------------------------------------------
 
-    async def get_organisation_request(self, request_id: str) -> OrganisationRequest | None:
+    async def get_organisation_request(
+        self, request_id: str
+    ) -> directory.OrganisationRequest | None:
         route = "/organisations/requests/{id}"
         found = await self._get_object(self._organisations, route, {"id": request_id})
         return None if found is None else records.organisation_request(found)
@@ -139,12 +132,14 @@ class HttpDirectories:
         approvers = await self._get_list(self._organisations, route, {"id": organisation_id})
         return [str(user_id) for user_id in approvers]
 
-    async def get_organisation(self, organisation_id: str) -> DirectoryOrganisation | None:
+    async def get_organisation(
+        self, organisation_id: str
+    ) -> directory.DirectoryOrganisation | None:
         route = "/organisations/v2/{id}"
         found = await self._get_object(self._organisations, route, {"id": organisation_id})
         return None if found is None else records.organisation(found)
 
-    async def get_user_organisations(self, user_id: str) -> list[Membership]:
+    async def get_user_organisations(self, user_id: str) -> list[directory.Membership]:
         route = "/organisations/v2/associated-with-user/{id}"
         return records.memberships(
             await self._get_list(self._organisations, route, {"id": user_id})
@@ -166,12 +161,12 @@ class HttpDirectories:
 
     # UserDirectory -----------------------------------------------------------------------
 
-    async def get_user(self, user_id_or_email: str) -> DirectoryUser | None:
+    async def get_user(self, user_id_or_email: str) -> directory.DirectoryUser | None:
         route, path = "/users/{id}", {"id": user_id_or_email}
         found = await self._get_object(self._directories, route, path)
         return None if found is None else records.user(found)
 
-    async def get_users(self, user_ids: Sequence[str]) -> list[DirectoryUser]:
+    async def get_users(self, user_ids: Sequence[str]) -> list[directory.DirectoryUser]:
         if not user_ids:
             return []
         body = await self._call(
@@ -179,12 +174,12 @@ class HttpDirectories:
         )
         return records.users(_as_list(body, self._directories, "POST /users/by-ids"))
 
-    async def get_invitation_by_email(self, email: str) -> Invitation | None:
+    async def get_invitation_by_email(self, email: str) -> directory.Invitation | None:
         route = "/invitations/by-email/{email}"
         found = await self._get_object(self._directories, route, {"email": email})
         return None if found is None else records.invitation(found)
 
-    async def create_invitation(self, invitation: NewInvitation) -> str:
+    async def create_invitation(self, invitation: directory.NewInvitation) -> str:
         where = "POST /invitations"
         json = records.new_invitation_json(invitation)
         body = await self._call(self._directories, "POST", "/invitations", json=json, retry=False)
@@ -194,7 +189,7 @@ class HttpDirectories:
         return str(created["id"])
 
     async def set_invitation_callbacks(
-        self, invitation_id: str, callbacks: Sequence[InvitationCallback]
+        self, invitation_id: str, callbacks: Sequence[directory.InvitationCallback]
     ) -> None:
         body = {"callbacks": [records.callback_json(callback) for callback in callbacks]}
         path = {"id": invitation_id}
@@ -202,7 +197,7 @@ class HttpDirectories:
 
     # AccessDirectory ---------------------------------------------------------------------
 
-    async def get_user_services(self, user_id: str) -> list[ServiceAccess]:
+    async def get_user_services(self, user_id: str) -> list[directory.ServiceAccess]:
         route = "/users/{id}/services"
         return records.service_access(await self._get_list(self._access, route, {"id": user_id}))
 

@@ -6,6 +6,8 @@ later approvers un-told for ever (docs/original-bugs.md#item-33); here a retry e
 approvers not reached yet, each identified by their position in ``recipients``.
 """
 
+from dataclasses import dataclass
+
 from domain.model import EmailMessage, JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
 from domain.use_cases.email.fields import (
@@ -35,14 +37,14 @@ class AskApproversForOrganisationAccess(WirePayload):
     request_id: RequiredText
 
 
+@dataclass(frozen=True, kw_only=True)
 class AskApproversForOrganisationAccessUseCase:
     """One e-mail per recipient, in the order given, linking to the request in Services."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
-        self._delivery = delivery
-        self._links = links
+    delivery: EmailDelivery
+    links: PlatformLinks
 
     async def __call__(
         self, command: AskApproversForOrganisationAccess, context: JobContext
@@ -51,16 +53,16 @@ class AskApproversForOrganisationAccessUseCase:
             **sent_values(
                 command, {"orgName": "org_name", "name": "user_name", "email": "user_email"}
             ),
-            "returnUrl": link(self._links, "services_url")
+            "returnUrl": link(self.links, "services_url")
             + "/access-requests/organisation-requests/"
             + path_segment(command.request_id),
-            "helpUrl": link(self._links, "help_url"),
+            "helpUrl": link(self.links, "help_url"),
         }
         messages = [
             (str(index), self._message(approver, shared))
             for index, approver in enumerate(command.recipients)
         ]
-        report = await self._delivery.send_all(context, messages)
+        report = await self.delivery.send_all(context, messages)
         return report.as_result()
 
     @staticmethod

@@ -5,6 +5,7 @@ Every active approver of the organisation is e-mailed, one slot per approver. Wi
 approver the request goes to the support desk instead of vanishing (docs/original-bugs.md#item-31).
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from domain.model import JobContext
@@ -33,18 +34,18 @@ class AskApproversForServiceAccess(WirePayload):
     help_url: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class AskApproversForServiceAccessUseCase:
     """One e-mail per active approver, or one support request when there is none."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(self, *, sender: ApproverRequestSender) -> None:
-        self._sender = sender
+    sender: ApproverRequestSender
 
     async def __call__(
         self, command: AskApproversForServiceAccess, context: JobContext
     ) -> dict[str, int]:
-        return await self._sender.send(
+        return await self.sender.send(
             context,
             organisation_id=command.org_id,
             template=TEMPLATE,

@@ -5,6 +5,7 @@ Every active approver of the organisation is e-mailed, one slot per approver. Wi
 approver the request goes to the support desk instead of vanishing (docs/original-bugs.md#item-31).
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from domain.model import JobContext, PlatformLinks
@@ -37,19 +38,19 @@ class AskApproversForSubServiceAccess(WirePayload):
         return " ".join(part for part in (self.sender_first_name, self.sender_last_name) if part)
 
 
+@dataclass(frozen=True, kw_only=True)
 class AskApproversForSubServiceAccessUseCase:
     """One e-mail per active approver, or one support request when there is none."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(self, *, sender: ApproverRequestSender, links: PlatformLinks) -> None:
-        self._sender = sender
-        self._links = links
+    sender: ApproverRequestSender
+    links: PlatformLinks
 
     async def __call__(
         self, command: AskApproversForSubServiceAccess, context: JobContext
     ) -> dict[str, int]:
-        return await self._sender.send(
+        return await self.sender.send(
             context,
             organisation_id=command.org_id,
             template=TEMPLATE,
@@ -82,5 +83,5 @@ class AskApproversForSubServiceAccessUseCase:
             ),
             "senderName": command.sender_name(),
             "requestedSubServices": roles_or_default(command.requested_sub_services),
-            "contactUsUrl": help_contact_url(self._links),
+            "contactUsUrl": help_contact_url(self.links),
         }

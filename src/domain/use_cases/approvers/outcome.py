@@ -107,35 +107,30 @@ SUB_SERVICE_REQUEST_OUTCOME = OutcomeEmails(
 )
 
 
+@dataclass(frozen=True, kw_only=True)
 class NotifyApproversOfOutcomeUseCase:
     """One e-mail per other active approver, saying the request was approved or rejected."""
 
-    def __init__(
-        self,
-        *,
-        emails: OutcomeEmails,
-        delivery: EmailDelivery,
-        links: PlatformLinks,
-        organisations: OrganisationDirectory,
-        users: UserDirectory,
-    ) -> None:
-        self._emails = emails
-        self._delivery = delivery
-        self._links = links
-        self._organisations = organisations
-        self._users = users
-        self.template_keys = frozenset({emails.approved_template, emails.rejected_template})
+    emails: OutcomeEmails
+    delivery: EmailDelivery
+    links: PlatformLinks
+    organisations: OrganisationDirectory
+    users: UserDirectory
+
+    @property
+    def template_keys(self) -> frozenset[str]:
+        return frozenset({self.emails.approved_template, self.emails.rejected_template})
 
     async def __call__(self, command: ApproverOutcome, context: JobContext) -> dict[str, int]:
         approvers = await active_approvers(
             command.org_id,
-            organisations=self._organisations,
-            users=self._users,
+            organisations=self.organisations,
+            users=self.users,
             excluding_user_id=command.approver_user_id,
         )
         if not approvers:
             return DeliveryReport(sent=0, skipped=0).as_result()
-        emails = self._emails
+        emails = self.emails
         approved = command.approved is True
         template = emails.approved_template if approved else emails.rejected_template
         reason = reason_text(command.reason, approved=approved)
@@ -143,7 +138,7 @@ class NotifyApproversOfOutcomeUseCase:
             **sent_values(command, emails.passed_on),
             "showReasonHeader": reason != "",
             "reason": reason,
-            "helpUrl": help_contact_url(self._links),
+            "helpUrl": help_contact_url(self.links),
         }
 
         def build(approver: DirectoryUser) -> EmailMessage:
@@ -153,5 +148,5 @@ class NotifyApproversOfOutcomeUseCase:
             }
             return email_to(template, str(approver.email), personalisation, emails.plain_text_keys)
 
-        report = await self._delivery.send_all(context, approver_messages(approvers, build))
+        report = await self.delivery.send_all(context, approver_messages(approvers, build))
         return report.as_result()

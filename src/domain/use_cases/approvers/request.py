@@ -6,6 +6,7 @@ approver the request goes to the support desk instead of vanishing (docs/origina
 """
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from domain.directory import DirectoryUser
@@ -19,23 +20,15 @@ from ports.job_publisher import JobPublisher
 from ports.state_store import DeliveryLog
 
 
+@dataclass(frozen=True, kw_only=True)
 class ApproverRequestSender:
     """Sends one job's request e-mails; the job modules choose the template and the fields."""
 
-    def __init__(
-        self,
-        *,
-        delivery: EmailDelivery,
-        organisations: OrganisationDirectory,
-        users: UserDirectory,
-        publisher: JobPublisher,
-        delivery_log: DeliveryLog,
-    ) -> None:
-        self._delivery = delivery
-        self._organisations = organisations
-        self._users = users
-        self._publisher = publisher
-        self._delivery_log = delivery_log
+    delivery: EmailDelivery
+    organisations: OrganisationDirectory
+    users: UserDirectory
+    publisher: JobPublisher
+    delivery_log: DeliveryLog
 
     async def send(
         self,
@@ -52,16 +45,16 @@ class ApproverRequestSender:
         does not stop the escalation.
         """
         approvers = await active_approvers(
-            organisation_id, organisations=self._organisations, users=self._users
+            organisation_id, organisations=self.organisations, users=self.users
         )
         if not approvers:
             escalated = await escalate_to_support(
                 context,
                 organisation_id=organisation_id,
                 request=support_request,
-                organisations=self._organisations,
-                publisher=self._publisher,
-                delivery_log=self._delivery_log,
+                organisations=self.organisations,
+                publisher=self.publisher,
+                delivery_log=self.delivery_log,
             )
             return {"sent": 0, "skipped": 0, "support_requests": int(escalated)}
         shared = personalisation()
@@ -70,5 +63,5 @@ class ApproverRequestSender:
             names = approver_names(approver, first="firstName", last="lastName")
             return email_to(template, str(approver.email), {**names, **shared})
 
-        report = await self._delivery.send_all(context, approver_messages(approvers, build))
+        report = await self.delivery.send_all(context, approver_messages(approvers, build))
         return report.as_result()

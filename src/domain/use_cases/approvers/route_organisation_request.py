@@ -8,6 +8,7 @@ The follow-up is enqueued at most once per job, so a redelivered job does not e-
 twice.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from domain.errors import NotFound
@@ -30,28 +31,21 @@ class RouteOrganisationRequest(WirePayload):
     request_id: RequiredText
 
 
+@dataclass(frozen=True, kw_only=True)
 class RouteOrganisationRequestUseCase:
     """Looks the request up and enqueues exactly one follow-up job."""
 
-    def __init__(
-        self,
-        *,
-        organisations: OrganisationDirectory,
-        users: UserDirectory,
-        publisher: JobPublisher,
-        delivery_log: DeliveryLog,
-    ) -> None:
-        self._organisations = organisations
-        self._users = users
-        self._publisher = publisher
-        self._delivery_log = delivery_log
+    organisations: OrganisationDirectory
+    users: UserDirectory
+    publisher: JobPublisher
+    delivery_log: DeliveryLog
 
     async def __call__(
         self, command: RouteOrganisationRequest, context: JobContext
     ) -> dict[str, Any]:
         published = await publish_built_once(
-            jobs=self._publisher,
-            delivery_log=self._delivery_log,
+            jobs=self.publisher,
+            delivery_log=self.delivery_log,
             key=context.reference("follow-up"),
             build=lambda: self._follow_up(command.request_id),
         )
@@ -61,21 +55,21 @@ class RouteOrganisationRequestUseCase:
         return {"enqueued": queue, "job_id": job_id}
 
     async def _follow_up(self, request_id: str) -> tuple[str, dict[str, Any]]:
-        request = await self._organisations.get_organisation_request(request_id)
+        request = await self.organisations.get_organisation_request(request_id)
         if request is None:
             raise NotFound("organisation request (requestId) not found")
         organisation_id = _required(request.organisation_id, "org_id")
         approvers = [
             approver
             for approver in await active_approvers(
-                organisation_id, organisations=self._organisations, users=self._users
+                organisation_id, organisations=self.organisations, users=self.users
             )
             if approver.email
         ]
-        organisation = await self._organisations.get_organisation(organisation_id)
+        organisation = await self.organisations.get_organisation(organisation_id)
         if organisation is None:
             raise NotFound("organisation of the request (org_id) not found")
-        user = await self._users.get_user(_required(request.user_id, "user_id"))
+        user = await self.users.get_user(_required(request.user_id, "user_id"))
         if user is None:
             raise NotFound("requesting user of the request (user_id) not found")
         user_name = f"{user.first_name or ''} {user.last_name or ''}"

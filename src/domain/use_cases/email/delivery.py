@@ -36,16 +36,16 @@ class DeliveryReport:
         return {"sent": self.sent, "skipped": self.skipped}
 
 
+@dataclass(frozen=True, kw_only=True)
 class EmailDelivery:
     """Idempotent sending for one job: keys are ``<queue>:<job id>:<slot>``, no personal data."""
 
-    def __init__(self, *, email: EmailSender, delivery_log: DeliveryLog) -> None:
-        self._email = email
-        self._delivery_log = delivery_log
+    email: EmailSender
+    delivery_log: DeliveryLog
 
     def require_templates(self, template_keys: Iterable[str]) -> None:
         """Raise ``TemplateNotConfigured`` unless every key maps to a template."""
-        self._email.require_templates(template_keys)
+        self.email.require_templates(template_keys)
 
     async def send_all(
         self, context: JobContext, messages: Sequence[tuple[str, EmailMessage]]
@@ -56,14 +56,14 @@ class EmailDelivery:
         sent = skipped = 0
         for slot, message in messages:
             key = context.reference(slot)
-            if await self._delivery_log.was_delivered(key) or (
-                context.redelivered and await self._email.was_sent(key)
+            if await self.delivery_log.was_delivered(key) or (
+                context.redelivered and await self.email.was_sent(key)
             ):
-                await self._delivery_log.record_delivered(key)
+                await self.delivery_log.record_delivered(key)
                 skipped += 1
                 continue
-            await self._email.send(_with_reference(message, key))
-            await self._delivery_log.record_delivered(key)
+            await self.email.send(_with_reference(message, key))
+            await self.delivery_log.record_delivered(key)
             sent += 1
         return DeliveryReport(sent=sent, skipped=skipped)
 

@@ -2,6 +2,8 @@
 (docs/email-jobs.md#userremovedfromorganisationrequest_v1): tell a user they were removed from an
 organisation, then ask legacy sync to re-send their remaining access (best effort)."""
 
+from dataclasses import dataclass
+
 from domain.model import JobContext
 from domain.use_cases.email.fields import UserEmailPayload
 from domain.use_cases.email.removal_notice import RemovalNoticeSender
@@ -15,18 +17,18 @@ class NotifyRemovedFromOrganisation(UserEmailPayload):
     org_name: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class NotifyRemovedFromOrganisationUseCase:
     """The e-mail must go out (its failure fails the job); the follow-up may fail quietly."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(self, *, sender: RemovalNoticeSender) -> None:
-        self._sender = sender
+    sender: RemovalNoticeSender
 
     async def __call__(
         self, command: NotifyRemovedFromOrganisation, context: JobContext
     ) -> dict[str, int]:
-        return await self._sender.send(
+        return await self.sender.send(
             command,
             context,
             template=TEMPLATE,

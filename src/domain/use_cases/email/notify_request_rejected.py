@@ -5,6 +5,8 @@ their request for a service, or for roles within one, was rejected.
 Both jobs behave alike and differ only in template, so one use case serves both.
 """
 
+from dataclasses import dataclass
+
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
 from domain.use_cases.email.fields import (
@@ -27,14 +29,17 @@ class NotifyRequestRejected(ServiceDecisionPayload):
     reason: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class NotifyRequestRejectedUseCase:
     """One e-mail to the user, with the approver's reason when one was given."""
 
-    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks, template_key: str) -> None:
-        self._delivery = delivery
-        self._links = links
-        self._template_key = template_key
-        self.template_keys = frozenset({template_key})
+    delivery: EmailDelivery
+    links: PlatformLinks
+    template_key: str
+
+    @property
+    def template_keys(self) -> frozenset[str]:
+        return frozenset({self.template_key})
 
     async def __call__(self, command: NotifyRequestRejected, context: JobContext) -> dict[str, int]:
         reason = reason_text(command.reason)
@@ -42,9 +47,9 @@ class NotifyRequestRejectedUseCase:
             **sent_values(command, SERVICE_DECISION_FIELDS),
             "reason": reason,
             "showReasonHeader": reason != "",
-            "signInUrl": link(self._links, "services_url") + "/my-services",
-            "helpUrl": help_contact_url(self._links),
+            "signInUrl": link(self.links, "services_url") + "/my-services",
+            "helpUrl": help_contact_url(self.links),
         }
         return await send_one(
-            self._delivery, context, email_to(self._template_key, command.email, personalisation)
+            self.delivery, context, email_to(self.template_key, command.email, personalisation)
         )

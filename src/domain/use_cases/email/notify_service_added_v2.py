@@ -5,6 +5,8 @@ The original linked help to ``/contact``, unlike every other template's ``/conta
 (docs/original-bugs.md#item-34); this job uses ``/contact-us`` like the rest.
 """
 
+from dataclasses import dataclass
+
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
 from domain.use_cases.email.fields import (
@@ -27,14 +29,14 @@ class NotifyServiceAddedV2(ServiceDecisionPayload):
     permission: Permission | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class NotifyServiceAddedV2UseCase:
     """One e-mail to the user: service, roles, role in the organisation, links."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
-        self._delivery = delivery
-        self._links = links
+    delivery: EmailDelivery
+    links: PlatformLinks
 
     async def __call__(self, command: NotifyServiceAddedV2, context: JobContext) -> dict[str, int]:
         personalisation = {
@@ -49,9 +51,9 @@ class NotifyServiceAddedV2UseCase:
             ),
             "permissionName": permission_name(command.permission),
             "isApprover": is_approver(command.permission),
-            "signInUrl": link(self._links, "services_url") + "/my-services",
-            "helpUrl": help_contact_url(self._links),
+            "signInUrl": link(self.links, "services_url") + "/my-services",
+            "helpUrl": help_contact_url(self.links),
         }
         return await send_one(
-            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+            self.delivery, context, email_to(TEMPLATE, command.email, personalisation)
         )

@@ -1,6 +1,8 @@
 """``sub_service_request_approved`` (docs/email-jobs.md#sub_service_request_approved): tell a user
 their role request was approved."""
 
+from dataclasses import dataclass
+
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
 from domain.use_cases.email.fields import (
@@ -22,14 +24,14 @@ class NotifySubServiceRequestApproved(ServiceDecisionPayload):
     permission: Permission | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class NotifySubServiceRequestApprovedUseCase:
     """One e-mail to the user listing the roles granted."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
-        self._delivery = delivery
-        self._links = links
+    delivery: EmailDelivery
+    links: PlatformLinks
 
     async def __call__(
         self, command: NotifySubServiceRequestApproved, context: JobContext
@@ -37,9 +39,9 @@ class NotifySubServiceRequestApprovedUseCase:
         personalisation = {
             **sent_values(command, SERVICE_DECISION_FIELDS),
             "permissionName": permission_name(command.permission),
-            "signInUrl": link(self._links, "services_url") + "/my-services",
-            "helpUrl": help_contact_url(self._links),
+            "signInUrl": link(self.links, "services_url") + "/my-services",
+            "helpUrl": help_contact_url(self.links),
         }
         return await send_one(
-            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+            self.delivery, context, email_to(TEMPLATE, command.email, personalisation)
         )

@@ -1,6 +1,8 @@
 """``supportoverduerequest`` (docs/email-jobs.md#supportoverduerequest): remind someone of requests
 waiting too long."""
 
+from dataclasses import dataclass
+
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
 from domain.use_cases.email.fields import Recipient, WirePayload, sent_values
@@ -18,21 +20,21 @@ class RemindOverdueRequests(WirePayload):
     requests_count: int | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class RemindOverdueRequestsUseCase:
     """One e-mail with the number of overdue requests and a link to them."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
-        self._delivery = delivery
-        self._links = links
+    delivery: EmailDelivery
+    links: PlatformLinks
 
     async def __call__(self, command: RemindOverdueRequests, context: JobContext) -> dict[str, int]:
         personalisation = {
             **sent_values(command, {"name": "name", "requestsCount": "requests_count"}),
-            "helpUrl": help_contact_url(self._links),
-            "servicesUrl": link(self._links, "services_url") + "/access-requests",
+            "helpUrl": help_contact_url(self.links),
+            "servicesUrl": link(self.links, "services_url") + "/access-requests",
         }
         return await send_one(
-            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+            self.delivery, context, email_to(TEMPLATE, command.email, personalisation)
         )

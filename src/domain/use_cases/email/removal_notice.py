@@ -6,6 +6,7 @@ effort (see ``request_user_update``).
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
@@ -16,21 +17,14 @@ from ports.directories import UserDirectory
 from ports.job_publisher import JobPublisher
 
 
+@dataclass(frozen=True, kw_only=True)
 class RemovalNoticeSender:
     """Sends one job's removal e-mail; the job modules choose the template and the fields."""
 
-    def __init__(
-        self,
-        *,
-        delivery: EmailDelivery,
-        links: PlatformLinks,
-        users: UserDirectory,
-        publisher: JobPublisher,
-    ) -> None:
-        self._delivery = delivery
-        self._links = links
-        self._users = users
-        self._publisher = publisher
+    delivery: EmailDelivery
+    links: PlatformLinks
+    users: UserDirectory
+    publisher: JobPublisher
 
     async def send(
         self,
@@ -48,13 +42,13 @@ class RemovalNoticeSender:
         """
         personalisation = {
             **sent_values(command, {**NAMES, **fields}),
-            "signInUrl": link(self._links, "services_url"),
-            "helpUrl": help_contact_url(self._links),
+            "signInUrl": link(self.links, "services_url"),
+            "helpUrl": help_contact_url(self.links),
         }
         result = await send_one(
-            self._delivery, context, email_to(template, command.email, personalisation)
+            self.delivery, context, email_to(template, command.email, personalisation)
         )
         requested = await request_user_update(
-            command.email, users=self._users, publisher=self._publisher, after=after
+            command.email, users=self.users, publisher=self.publisher, after=after
         )
         return {**result, "user_updates_requested": int(requested)}

@@ -1,6 +1,7 @@
 """``accessrequest_v1`` (docs/email-jobs.md#accessrequest_v1): tell a user whether they may join an
 organisation."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from domain.model import JobContext, PlatformLinks
@@ -27,14 +28,14 @@ class SendAccessRequestOutcome(WirePayload):
     reason: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class SendAccessRequestOutcomeUseCase:
     """One e-mail to the requester: approved or rejected, with the reason when rejected."""
 
     template_keys = frozenset({APPROVED_TEMPLATE, REJECTED_TEMPLATE})
 
-    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
-        self._delivery = delivery
-        self._links = links
+    delivery: EmailDelivery
+    links: PlatformLinks
 
     async def __call__(
         self, command: SendAccessRequestOutcome, context: JobContext
@@ -45,9 +46,9 @@ class SendAccessRequestOutcomeUseCase:
             **sent_values(command, {"orgName": "org_name", "name": "name"}),
             "showReasonHeader": reason != "",
             "reason": reason,
-            "servicesUrl": link(self._links, "services_url"),
-            "helpUrl": help_contact_url(self._links),
+            "servicesUrl": link(self.links, "services_url"),
+            "helpUrl": help_contact_url(self.links),
         }
         template = APPROVED_TEMPLATE if approved else REJECTED_TEMPLATE
         message = email_to(template, command.email, personalisation, PLAIN_TEXT_KEYS)
-        return await send_one(self._delivery, context, message)
+        return await send_one(self.delivery, context, message)

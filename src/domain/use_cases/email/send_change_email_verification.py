@@ -1,6 +1,8 @@
 """``verifychangeemail_v1`` (docs/email-jobs.md#verifychangeemail_v1): send the code that proves a
 new address is theirs."""
 
+from dataclasses import dataclass
+
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
 from domain.use_cases.email.fields import (
@@ -22,19 +24,19 @@ class SendChangeEmailVerification(UserEmailPayload):
     uid: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class SendChangeEmailVerificationUseCase:
     """One e-mail to the new address with the code and the profile page to enter it on."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
-        self._delivery = delivery
-        self._links = links
+    delivery: EmailDelivery
+    links: PlatformLinks
 
     async def __call__(
         self, command: SendChangeEmailVerification, context: JobContext
     ) -> dict[str, int]:
-        change_email_url = link(self._links, "profile_url") + "/change-email/"
+        change_email_url = link(self.links, "profile_url") + "/change-email/"
         personalisation = {
             **sent_values(command, NAMES),
             "email": command.email,
@@ -42,8 +44,8 @@ class SendChangeEmailVerificationUseCase:
             "returnUrl": change_email_url + path_segment(command.uid) + "/verify"
             if command.uid
             else change_email_url + "verify",
-            "helpUrl": link(self._links, "help_url"),
+            "helpUrl": link(self.links, "help_url"),
         }
         return await send_one(
-            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+            self.delivery, context, email_to(TEMPLATE, command.email, personalisation)
         )

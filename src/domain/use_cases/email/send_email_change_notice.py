@@ -1,6 +1,8 @@
 """``notifychangeemail_v1`` (docs/email-jobs.md#notifychangeemail_v1): warn the old address that
 the e-mail is changing."""
 
+from dataclasses import dataclass
+
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
 from domain.use_cases.email.fields import NAMES, UserEmailPayload, sent_values
@@ -15,21 +17,21 @@ class SendEmailChangeNotice(UserEmailPayload):
     new_email: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class SendEmailChangeNoticeUseCase:
     """One e-mail to the old address naming the new one."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
-        self._delivery = delivery
-        self._links = links
+    delivery: EmailDelivery
+    links: PlatformLinks
 
     async def __call__(self, command: SendEmailChangeNotice, context: JobContext) -> dict[str, int]:
         personalisation = {
             **sent_values(command, {**NAMES, "newEmail": "new_email"}),
-            "profileUrl": link(self._links, "profile_url"),
-            "helpUrl": link(self._links, "help_url"),
+            "profileUrl": link(self.links, "profile_url"),
+            "helpUrl": link(self.links, "help_url"),
         }
         return await send_one(
-            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+            self.delivery, context, email_to(TEMPLATE, command.email, personalisation)
         )

@@ -1,6 +1,8 @@
 """``registerexistinguser_v1`` (docs/email-jobs.md#registerexistinguser_v1): someone tried to
 register an existing address."""
 
+from dataclasses import dataclass
+
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
 from domain.use_cases.email.fields import NAMES, UserEmailPayload, sent_values
@@ -17,14 +19,14 @@ class SendExistingAccountNotice(UserEmailPayload):
     return_url: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class SendExistingAccountNoticeUseCase:
     """One e-mail to the address, pointing back to the service it tried to register for."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
-        self._delivery = delivery
-        self._links = links
+    delivery: EmailDelivery
+    links: PlatformLinks
 
     async def __call__(
         self, command: SendExistingAccountNotice, context: JobContext
@@ -34,8 +36,8 @@ class SendExistingAccountNoticeUseCase:
             "email": command.email,
             "serviceName": command.service_name or DEFAULT_SERVICE_NAME,
             **sent_values(command, {"returnUrl": "return_url"}),
-            "helpUrl": help_contact_url(self._links),
+            "helpUrl": help_contact_url(self.links),
         }
         return await send_one(
-            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+            self.delivery, context, email_to(TEMPLATE, command.email, personalisation)
         )

@@ -8,6 +8,7 @@ replaced it with a JSON dump that lost it or leaked request headers); every
 without a code fails, naming the field, instead of reading ``undefined is your…``.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -59,26 +60,24 @@ class SendInvitation(UserEmailPayload):
     is_approver: Any = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class SendInvitationUseCase:
     """At most one e-mail to the invitee; which template depends on the Entra switch."""
 
-    def __init__(
-        self, *, delivery: EmailDelivery, links: PlatformLinks, settings: EmailSettings
-    ) -> None:
-        self._delivery = delivery
-        self._links = links
-        self._settings = settings
+    delivery: EmailDelivery
+    links: PlatformLinks
+    settings: EmailSettings
 
     @property
     def template_keys(self) -> frozenset[str]:
         """The Entra switch decides which templates can be sent."""
-        if self._settings.use_entra_for_account_registration:
+        if self.settings.use_entra_for_account_registration:
             return frozenset({ENTRA_TEMPLATE})
         return frozenset({SELF_REGISTER_TEMPLATE, INVITE_TEMPLATE})
 
     async def __call__(self, command: SendInvitation, context: JobContext) -> dict[str, int]:
         self_invoked = is_truthy(command.self_invoked)
-        if self._settings.use_entra_for_account_registration:
+        if self.settings.use_entra_for_account_registration:
             if self_invoked:
                 return DeliveryReport(sent=0, skipped=0).as_result()
             template, extra = ENTRA_TEMPLATE, self._entra_invitation(command)
@@ -92,10 +91,10 @@ class SendInvitationUseCase:
             template, extra = INVITE_TEMPLATE, self._code_invitation(command)
         personalisation = {**self._common(command), **extra}
         message = email_to(template, command.email, personalisation, self._plain_text_keys())
-        return await send_one(self._delivery, context, message)
+        return await send_one(self.delivery, context, message)
 
     def _plain_text_keys(self) -> tuple[str, ...]:
-        if self._settings.sanitise_invitation_overrides:
+        if self.settings.sanitise_invitation_overrides:
             return END_USER_TEXT_KEYS + OVERRIDE_KEYS
         return END_USER_TEXT_KEYS
 
@@ -106,11 +105,11 @@ class SendInvitationUseCase:
             "email": command.email,
             "customMessage": overrides.body or "",
             "isApprover": is_truthy(command.is_approver),
-            "returnUrl": link(self._links, "interactions_url")
+            "returnUrl": link(self.links, "interactions_url")
             + "/register/"
             + path_segment(command.invitation_id)
             + "?id=email",
-            "helpUrl": link(self._links, "help_url"),
+            "helpUrl": link(self.links, "help_url"),
         }
 
     @staticmethod

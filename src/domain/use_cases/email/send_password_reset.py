@@ -7,6 +7,7 @@ and percent-encoded instead of becoming the text ``undefined`` (docs/original-bu
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from domain.model import JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
@@ -34,33 +35,27 @@ def _random_id() -> str:
     return str(uuid.uuid4())
 
 
+@dataclass(frozen=True, kw_only=True)
 class SendPasswordResetUseCase:
     """One e-mail to the user with the code and the page to enter it on."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(
-        self,
-        *,
-        delivery: EmailDelivery,
-        links: PlatformLinks,
-        new_id: Callable[[], str] = _random_id,
-    ) -> None:
-        self._delivery = delivery
-        self._links = links
-        self._new_id = new_id
+    delivery: EmailDelivery
+    links: PlatformLinks
+    new_id: Callable[[], str] = _random_id
 
     async def __call__(self, command: SendPasswordReset, context: JobContext) -> dict[str, int]:
         return_url = (
-            f"{link(self._links, 'interactions_url')}/{self._new_id()}/resetpassword/"
+            f"{link(self.links, 'interactions_url')}/{self.new_id()}/resetpassword/"
             f"{path_segment(command.uid)}/confirm?clientid={path_segment(command.client_id)}"
         )
         personalisation = {
             **sent_values(command, NAMES),
             "code": command.code,
             "returnUrl": return_url,
-            "helpUrl": help_contact_url(self._links),
+            "helpUrl": help_contact_url(self.links),
         }
         return await send_one(
-            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+            self.delivery, context, email_to(TEMPLATE, command.email, personalisation)
         )

@@ -6,6 +6,7 @@ The original crashed on a missing ``permission``, ``name`` or ``oldName``
 field.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from domain.model import JobContext, PlatformLinks
@@ -43,20 +44,20 @@ class SendPermissionLevelChanged(UserEmailPayload):
     permission: Permission
 
 
+@dataclass(frozen=True, kw_only=True)
 class SendPermissionLevelChangedUseCase:
     """One e-mail to the user: now an approver, or reduced to end user."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(self, *, delivery: EmailDelivery, links: PlatformLinks) -> None:
-        self._delivery = delivery
-        self._links = links
+    delivery: EmailDelivery
+    links: PlatformLinks
 
     async def __call__(
         self, command: SendPermissionLevelChanged, context: JobContext
     ) -> dict[str, int]:
         permission = command.permission
-        help_url = link(self._links, "help_url")
+        help_url = link(self.links, "help_url")
         personalisation = {
             **sent_values(command, {**NAMES, "orgName": "org_name"}),
             "oldPermissionLowercase": permission.old_name.lower(),
@@ -65,10 +66,10 @@ class SendPermissionLevelChangedUseCase:
             "isReduced": not permission.is_approver,
             "contactUsUrl": help_url + "/contact-us",
             "permissionName": permission.name,
-            "signInUrl": link(self._links, "services_url"),
+            "signInUrl": link(self.links, "services_url"),
             "helpUrl": help_url + "/contact-us",
             "helpApproverUrl": help_url + "/approvers",
         }
         return await send_one(
-            self._delivery, context, email_to(TEMPLATE, command.email, personalisation)
+            self.delivery, context, email_to(TEMPLATE, command.email, personalisation)
         )

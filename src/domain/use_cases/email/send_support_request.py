@@ -6,6 +6,8 @@ e-mails in 5 minutes, so the queue keeps the original's limiter (45 per 5 minute
 docs/runtime.md#limiter), declared on the job spec and enforced by BullMQ across every worker.
 """
 
+from dataclasses import dataclass
+
 from domain.model import EmailSettings, JobContext, PlatformLinks
 from domain.use_cases.email.delivery import EmailDelivery
 from domain.use_cases.email.fields import WirePayload, sent_values
@@ -34,17 +36,15 @@ class SendSupportRequest(WirePayload):
     message: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class SendSupportRequestUseCase:
     """One e-mail to the support mailbox describing who needs what."""
 
     template_keys = frozenset({TEMPLATE})
 
-    def __init__(
-        self, *, delivery: EmailDelivery, links: PlatformLinks, settings: EmailSettings
-    ) -> None:
-        self._delivery = delivery
-        self._links = links
-        self._settings = settings
+    delivery: EmailDelivery
+    links: PlatformLinks
+    settings: EmailSettings
 
     async def __call__(self, command: SendSupportRequest, context: JobContext) -> dict[str, int]:
         additional_info = (command.type_additional_info or "").strip()
@@ -57,9 +57,9 @@ class SendSupportRequestUseCase:
             "service": command.service or "",
             "showAdditionalInfoHeader": additional_info != "",
             "typeAdditionalInfo": additional_info,
-            "helpUrl": help_contact_url(self._links),
+            "helpUrl": help_contact_url(self.links),
         }
-        recipient = support_email_address(self._settings)
+        recipient = support_email_address(self.settings)
         return await send_one(
-            self._delivery, context, email_to(TEMPLATE, recipient, personalisation)
+            self.delivery, context, email_to(TEMPLATE, recipient, personalisation)
         )

@@ -26,14 +26,14 @@ class Subscriptions:
     """Every application with a WSDL URL, subscribed or not, by id."""
 
 
+@dataclass(frozen=True, kw_only=True)
 class DiscoverSubscribedApplications:
     """Reads the applications API once and answers for every push family."""
 
-    def __init__(self, *, applications: ApplicationDirectory) -> None:
-        self._applications = applications
+    applications: ApplicationDirectory
 
     async def __call__(self) -> Subscriptions:
-        service_list = ServiceList.from_services(await self._applications.list_services())
+        service_list = ServiceList.from_services(await self.applications.list_services())
         return Subscriptions(
             subscribers={family: service_list.subscribers(family) for family in PUSH_FAMILIES},
             reachable={app.id: app for app in service_list.reachable_applications()},

@@ -8,6 +8,7 @@ production order, and the push skips a snapshot older than the one already appli
 ``{<entity>, applicationId}`` only, so a Node push worker can still consume these jobs.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -55,21 +56,15 @@ def push_data(
     return data
 
 
+@dataclass(frozen=True, kw_only=True)
 class FanOut:
     """Base of the fan-out use cases: the applications API they read, and their pushes, each
     published at most once per fan-out job, so a retried fan-out publishes only what is missing.
     """
 
-    def __init__(
-        self,
-        *,
-        applications: ApplicationDirectory,
-        publisher: JobPublisher,
-        delivery_log: DeliveryLog,
-    ) -> None:
-        self._applications = applications
-        self._publisher = publisher
-        self._delivery_log = delivery_log
+    applications: ApplicationDirectory
+    publisher: JobPublisher
+    delivery_log: DeliveryLog
 
     async def _publish(
         self,
@@ -83,8 +78,8 @@ class FanOut:
         """Enqueue ``{<entity>: value, ...}`` on the application's ``family`` queue; ``slot``
         tells apart several pushes to one application (a user in each organisation)."""
         await publish_once(
-            jobs=self._publisher,
-            delivery_log=self._delivery_log,
+            jobs=self.publisher,
+            delivery_log=self.delivery_log,
             key=context.reference(application_id, *slot),
             queue=push_queue(family, application_id),
             data=push_data(entity, value, application_id, context),

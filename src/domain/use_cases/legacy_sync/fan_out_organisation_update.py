@@ -41,7 +41,7 @@ class FanOutOrganisationUpdateUseCase(FanOut):
             return {"published": 0, "skipped": skipped}
         organisation = command.received()
         published = 0
-        for application in await subscribers(self._applications, ORGANISATION_PUSH):
+        for application in await subscribers(self.applications, ORGANISATION_PUSH):
             await self._publish(
                 context, ORGANISATION_PUSH, "organisation", application.id, organisation
             )

@@ -31,7 +31,7 @@ class FanOutRoleUpdateUseCase(FanOut):
     """Enqueues ``{role, applicationId}`` for each application that should hear of the role."""
 
     async def __call__(self, command: FanOutRoleUpdate, context: JobContext) -> dict[str, Any]:
-        service_list = await read_service_list(self._applications)
+        service_list = await read_service_list(self.applications)
         role = command.received()
         published = 0
         for application in _recipients(service_list, command.applicationId):

@@ -18,6 +18,7 @@ Changes from the original (docs/original-bugs.md#item-24, #item-25):
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -37,12 +38,9 @@ from domain.use_cases.legacy_sync.service_list import USER_PUSH, ServiceList, sa
 from domain.use_cases.legacy_sync.wire import WireModel, copy_present
 from ports.directories import (
     AccessDirectory,
-    ApplicationDirectory,
     OrganisationDirectory,
     UserDirectory,
 )
-from ports.job_publisher import JobPublisher
-from ports.state_store import DeliveryLog
 
 log = structlog.get_logger(__name__)
 
@@ -71,29 +69,19 @@ class FanOutUserUpdate(WireModel):
         )
 
 
+@dataclass(frozen=True, kw_only=True)
 class FanOutUserUpdateUseCase(FanOut):
     """Builds and enqueues the per-application, per-organisation user pushes, in order."""
 
-    def __init__(
-        self,
-        *,
-        applications: ApplicationDirectory,
-        users: UserDirectory,
-        organisations: OrganisationDirectory,
-        access: AccessDirectory,
-        publisher: JobPublisher,
-        delivery_log: DeliveryLog,
-    ) -> None:
-        super().__init__(applications=applications, publisher=publisher, delivery_log=delivery_log)
-        self._users = users
-        self._organisations = organisations
-        self._access = access
+    users: UserDirectory
+    organisations: OrganisationDirectory
+    access: AccessDirectory
 
     async def __call__(self, command: FanOutUserUpdate, context: JobContext) -> dict[str, Any]:
         user = await self._user(command)
-        service_list = await read_service_list(self._applications)
-        memberships = await self._organisations.get_user_organisations(user.id)
-        access = await self._access.get_user_services(user.id)
+        service_list = await read_service_list(self.applications)
+        memberships = await self.organisations.get_user_organisations(user.id)
+        access = await self.access.get_user_services(user.id)
         pushes = [
             (application.id, legacy_user)
             for application in reachable_subscribers(service_list, USER_PUSH)
@@ -110,7 +98,7 @@ class FanOutUserUpdateUseCase(FanOut):
     async def _user(self, command: FanOutUserUpdate) -> DirectoryUser:
         if command.email and command.status is not None:
             return command.user()
-        user = await self._users.get_user(command.sub)
+        user = await self.users.get_user(command.sub)
         if user is None:
             raise NotFound("the user in field 'sub' was not found in the directories API")
         return user

@@ -9,6 +9,7 @@ snapshots. The application is the one the queue serves (the payload's ``applicat
 trusted to route, as in the original).
 """
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
@@ -34,35 +35,28 @@ class PushCommand(Protocol):
     def push(self, application_id: str) -> Push: ...
 
 
+@dataclass(frozen=True, kw_only=True)
 class PushToLegacyUseCase:
     """Sends one entity to the legacy service of one application."""
 
-    def __init__(
-        self,
-        *,
-        application: Application,
-        legacy_service: LegacyWebService,
-        sync_state: SyncStateStore,
-        delivery_log: DeliveryLog,
-    ) -> None:
-        self._application = application
-        self._legacy_service = legacy_service
-        self._sync_state = sync_state
-        self._delivery_log = delivery_log
+    application: Application
+    legacy_service: LegacyWebService
+    sync_state: SyncStateStore
+    delivery_log: DeliveryLog
 
     async def __call__(self, command: PushCommand, context: JobContext) -> dict[str, Any]:
-        push = command.push(self._application.id)
+        push = command.push(self.application.id)
         result = await send_with_state(
-            application=self._application,
+            application=self.application,
             push=push,
             context=context,
-            legacy_service=self._legacy_service,
-            sync_state=self._sync_state,
-            delivery_log=self._delivery_log,
+            legacy_service=self.legacy_service,
+            sync_state=self.sync_state,
+            delivery_log=self.delivery_log,
         )
         log.info(
             SYNCED_EVENTS[push.key.kind],
-            application_id=self._application.id,
+            application_id=self.application.id,
             **push.names,
             **result,
         )

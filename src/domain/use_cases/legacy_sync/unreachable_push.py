@@ -6,6 +6,7 @@ gone from the API, or has no WSDL URL, nothing can deliver them: rather than lea
 Redis for ever, each fails once with a reason an operator can act on.
 """
 
+from dataclasses import dataclass
 from typing import NoReturn
 
 from pydantic import BaseModel, ConfigDict
@@ -20,16 +21,16 @@ class AnyPush(BaseModel):
     model_config = ConfigDict(frozen=True, extra="allow")
 
 
+@dataclass(frozen=True, kw_only=True)
 class FailUnreachablePushUseCase:
     """Fails every job of one ``<family>_<applicationId>`` queue, naming why."""
 
-    def __init__(self, *, application_id: str, family: str) -> None:
-        self._application_id = application_id
-        self._family = family
+    application_id: str
+    family: str
 
     async def __call__(self, command: AnyPush, context: JobContext) -> NoReturn:
         raise UpstreamMisconfigured(
-            f"application {self._application_id} no longer subscribes to {self._family} and "
+            f"application {self.application_id} no longer subscribes to {self.family} and "
             "the applications API gives no WSDL URL for it: not sent (subscribe it again with "
             "a wsWsdlUrl and retry the job, or clean it)"
         )

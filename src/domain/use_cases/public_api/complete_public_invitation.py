@@ -6,6 +6,8 @@ The directories API sends the invitation's callbacks; each one with a URL become
 An entry without a URL is skipped: the notification job would have nothing to call.
 """
 
+from dataclasses import dataclass
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.model import JobContext
@@ -35,12 +37,12 @@ class CompletePublicInvitation(BaseModel):
     callbacks: list[InvitationCallback] | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class CompletePublicInvitationUseCase:
     """Fans the callbacks out to notification jobs, in order."""
 
-    def __init__(self, *, jobs: JobPublisher, delivery_log: DeliveryLog) -> None:
-        self._jobs = jobs
-        self._delivery_log = delivery_log
+    jobs: JobPublisher
+    delivery_log: DeliveryLog
 
     async def __call__(
         self, command: CompletePublicInvitation, context: JobContext
@@ -51,8 +53,8 @@ class CompletePublicInvitationUseCase:
                 continue
             data = {"userId": command.userId, **entry.model_dump(exclude_none=True)}
             if await publish_once(
-                jobs=self._jobs,
-                delivery_log=self._delivery_log,
+                jobs=self.jobs,
+                delivery_log=self.delivery_log,
                 key=context.reference("callback", str(index)),
                 queue=NOTIFY_RELYING_PARTY_QUEUE,
                 data=data,

@@ -7,6 +7,7 @@ id, else with the platform's default signing secret. The callback URL comes from
 public API, so the ``WebhookSender`` vets it before sending anything.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -42,39 +43,31 @@ class NotifyRelyingParty(BaseModel):
         return {key: value for key, value in body.items() if value is not None}
 
 
+@dataclass(frozen=True, kw_only=True)
 class NotifyRelyingPartyUseCase:
     """POSTs the signed body to the callback; no callback means nothing to do."""
 
-    def __init__(
-        self,
-        *,
-        applications: ApplicationDirectory,
-        webhook: WebhookSender,
-        default_secret: SecretStr | None,
-        default_secret_setting: str,
-    ) -> None:
-        """``default_secret_setting``: what the deployment calls the default secret, for the
-        failure when it is missing."""
-        self._applications = applications
-        self._webhook = webhook
-        self._default_secret = default_secret
-        self._default_secret_setting = default_secret_setting
+    applications: ApplicationDirectory
+    webhook: WebhookSender
+    default_secret: SecretStr | None
+    default_secret_setting: str
+    """What the deployment calls the default secret, for the failure when it is missing."""
 
     async def __call__(self, command: NotifyRelyingParty, context: JobContext) -> dict[str, bool]:
         if not command.callback:
             log.info("relying_party_not_notified", user_id=command.userId, reason="no callback")
             return {"notified": False}
         secret = await self._signing_secret(command.clientId)
-        await self._webhook.post(command.callback, command.webhook_body(), secret)
+        await self.webhook.post(command.callback, command.webhook_body(), secret)
         log.info("relying_party_notified", user_id=command.userId, client_id=command.clientId)
         return {"notified": True}
 
     async def _signing_secret(self, client_id: str | None) -> str:
         if not client_id:
-            if self._default_secret is None or not self._default_secret.get_secret_value():
-                raise UpstreamMisconfigured(f"{self._default_secret_setting} is not configured")
-            return self._default_secret.get_secret_value()
-        service = await self._applications.get_service(client_id)
+            if self.default_secret is None or not self.default_secret.get_secret_value():
+                raise UpstreamMisconfigured(f"{self.default_secret_setting} is not configured")
+            return self.default_secret.get_secret_value()
+        service = await self.applications.get_service(client_id)
         if service is None:
             raise NotFound(f"Cannot find application with client id {client_id}")
         if not service.api_secret:

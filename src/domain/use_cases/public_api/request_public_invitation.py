@@ -13,6 +13,7 @@ like. The directories API stores no ``state``, so none is written. Every step is
 retry after a partial failure finds the user or the invitation and completes the remaining steps.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,35 +57,28 @@ class RequestPublicInvitation(BaseModel):
         )
 
 
+@dataclass(frozen=True, kw_only=True)
 class RequestPublicInvitationUseCase:
     """Existing user, existing invitation or new invitation
     (docs/public-api-jobs.md#publicinvitationrequest_v1 steps 1-3)."""
 
-    def __init__(
-        self,
-        *,
-        users: UserDirectory,
-        organisations: OrganisationDirectory,
-        jobs: JobPublisher,
-        delivery_log: DeliveryLog,
-    ) -> None:
-        self._users = users
-        self._organisations = organisations
-        self._jobs = jobs
-        self._delivery_log = delivery_log
+    users: UserDirectory
+    organisations: OrganisationDirectory
+    jobs: JobPublisher
+    delivery_log: DeliveryLog
 
     async def __call__(
         self, command: RequestPublicInvitation, context: JobContext
     ) -> dict[str, str]:
-        user = await self._users.get_user(command.email)
+        user = await self.users.get_user(command.email)
         if user is not None:
             await self._existing_user(command, context, user.id)
             return {"outcome": "existing_user"}
-        invitation = await self._users.get_invitation_by_email(command.email)
+        invitation = await self.users.get_invitation_by_email(command.email)
         if invitation is not None:
             await self._existing_invitation(command, invitation)
             return {"outcome": "existing_invitation"}
-        invitation_id = await self._users.create_invitation(_new_invitation(command))
+        invitation_id = await self.users.create_invitation(_new_invitation(command))
         await self._link_invitation(command, invitation_id)
         return {"outcome": "new_invitation"}
 
@@ -92,14 +86,14 @@ class RequestPublicInvitationUseCase:
         self, command: RequestPublicInvitation, context: JobContext, user_id: str
     ) -> None:
         if command.organisation:
-            await self._organisations.add_user_to_organisation(
+            await self.organisations.add_user_to_organisation(
                 command.organisation, user_id, END_USER_ROLE_ID
             )
         if not command.callback:
             return
         await publish_once(
-            jobs=self._jobs,
-            delivery_log=self._delivery_log,
+            jobs=self.jobs,
+            delivery_log=self.delivery_log,
             key=context.reference("notify-relying-party"),
             queue=NOTIFY_RELYING_PARTY_QUEUE,
             data=_present(
@@ -115,14 +109,14 @@ class RequestPublicInvitationUseCase:
         self, command: RequestPublicInvitation, invitation: Invitation
     ) -> None:
         if command.callback and not invitation.has_callback(command.sourceId, command.callback):
-            await self._users.set_invitation_callbacks(
+            await self.users.set_invitation_callbacks(
                 invitation.id, [*invitation.callbacks, command.invitation_callback()]
             )
         await self._link_invitation(command, invitation.id)
 
     async def _link_invitation(self, command: RequestPublicInvitation, invitation_id: str) -> None:
         if command.organisation:
-            await self._organisations.add_invitation_to_organisation(
+            await self.organisations.add_invitation_to_organisation(
                 command.organisation, invitation_id, END_USER_ROLE_ID
             )
 
