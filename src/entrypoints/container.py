@@ -1,8 +1,12 @@
 """The dependency-injector container: wires adapters to use cases from one settings object.
 
 Layers as in the house style: ``Gateways`` (I/O clients with lifecycles), ``Adapters`` (port
-implementations), ``UseCases``, and the ``Application`` that holds them. Tests override a
-provider (``container.adapters.email.override(...)``) or the whole adapter set.
+implementations; ``SandboxAdapters`` in the dev sandbox), ``ObservedAdapters`` (the same,
+counted, timed and traced: what the use cases are given), the job families
+(``entrypoints.jobs``), and the ``Application`` that holds them with the process's metrics,
+alerts and operations hooks. Every client with something to close is a ``Resource``, closed by
+``stop_resources``. Tests override a provider (``container.adapters.email.override(...)``) or
+the whole adapter set.
 
 Adapters with heavy libraries (SQLAlchemy, the Notify client with requests and JWT, SOAP, the
 webhook signer, the platform APIs' client) are imported by the provider that builds them, when
@@ -11,8 +15,9 @@ never loads it.
 """
 
 import contextlib
+import functools
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,8 +42,13 @@ from entrypoints.registry import build_registry
 from entrypoints.sandbox import sandbox_active, sandbox_config, sandbox_directories
 from entrypoints.settings import Settings, host_url
 from entrypoints.state_database import state_database_url
+from entrypoints.telemetry import Observe, ObservedCalls
+from entrypoints.tracing import NO_TRACING, Tracing
 
 T = TypeVar("T")
+
+NOTIFY_LIMITER = "notify"
+"""The ``limiter`` label of a wait for the shared Notify budget (``dsi_jobs_rate_limit_waits``)."""
 
 
 async def _sync_state(settings: Settings) -> AsyncIterator[Deferred]:
@@ -94,10 +104,29 @@ def _webhook(**options: Any) -> Any:
     return HttpWebhookSender(**options)
 
 
-def _notify(**options: Any) -> Any:
-    from adapters.notify.email_sender import NotifyEmailSender
+def _notify(**options: Any) -> Iterator[Any]:
+    from adapters.notify.email_sender import open_notify_sender
 
-    return NotifyEmailSender(**options)
+    yield from open_notify_sender(**options)
+
+
+async def _slack_alerts(**options: Any) -> AsyncIterator[Any]:
+    from adapters.slack.alerts import open_slack_alerts
+
+    async with _opened(open_slack_alerts(**options)) as opened:
+        yield opened
+
+
+def _job_metrics() -> Any:
+    from entrypoints.http.metrics import JobMetrics
+
+    return JobMetrics()
+
+
+def _operations(**options: Any) -> Any:
+    from entrypoints.http.operations import Operations
+
+    return Operations(**options)
 
 
 class Gateways(containers.DeclarativeContainer):
@@ -116,6 +145,7 @@ class Adapters(containers.DeclarativeContainer):
 
     config = providers.Configuration(strict=True)
     gateways = providers.DependenciesContainer()
+    metrics: providers.Dependency[Any] = providers.Dependency()  # http.metrics.JobMetrics
 
     job_publisher = providers.Singleton(BullmqJobPublisher, client=gateways.redis)
     queue_inspector = providers.Singleton(BullmqQueueInspector, client=gateways.redis)
@@ -145,19 +175,24 @@ class Adapters(containers.DeclarativeContainer):
     notify_budget = providers.Singleton(
         RedisSendBudget, client=gateways.redis, per_minute=config.notify.per_minute
     )
+    notify_sender = providers.Resource(
+        _notify,
+        api_key=config.notify.api_key,
+        base_url=config.notify.base_url,
+        templates=config.notify.templates,
+        timeout_s=config.http.timeout_s,
+    )
+    """Built only when selected (``start_resources`` opens the gateways alone)."""
     email = providers.Selector(
         config.notify.mode,
         notify=providers.Singleton(
             ThrottledEmailSender,
-            inner=providers.Singleton(
-                _notify,
-                api_key=config.notify.api_key,
-                base_url=config.notify.base_url,
-                templates=config.notify.templates,
-                timeout_s=config.http.timeout_s,
-            ),
+            inner=notify_sender,
             budget=notify_budget,
             pause_scale=config.notify.pause_scale,
+            on_wait=providers.Callable(
+                functools.partial, metrics.provided.rate_limit_wait, NOTIFY_LIMITER
+            ),
         ),
         outbox=providers.Singleton(
             OutboxEmailSender,
@@ -182,17 +217,71 @@ class SandboxAdapters(Adapters):
     )
 
 
-class Application(containers.DeclarativeContainer):
-    """Everything the worker, the HTTP app and the CLI need."""
+class ObservedAdapters(containers.DeclarativeContainer):
+    """``Adapters`` as the use cases get them: each adapter whose calls leave the process is
+    wrapped in an ``ObservedCalls`` proxy named after its upstream, so every call is counted,
+    timed and traced; the Redis-backed ones are handed over as they are."""
 
     config = providers.Configuration(strict=True)
+    adapters = providers.DependenciesContainer()
+    on_call: providers.Dependency[Observe] = providers.Dependency()
+    tracing: providers.Dependency[Tracing] = providers.Dependency()
+
+    email = providers.Singleton(
+        ObservedCalls,
+        adapters.email,
+        upstream=config.notify.mode,  # "notify" or "outbox"
+        on_call=on_call,
+        tracing=tracing,
+    )
+    directories = providers.Singleton(
+        ObservedCalls, adapters.directories, "platform_api", on_call, tracing
+    )
+    legacy_service = providers.Singleton(
+        ObservedCalls, adapters.legacy_service, "soap", on_call, tracing
+    )
+    webhook = providers.Singleton(ObservedCalls, adapters.webhook, "webhook", on_call, tracing)
+    sync_state = providers.Singleton(
+        ObservedCalls, adapters.sync_state, "state_db", on_call, tracing
+    )
+    job_publisher = adapters.job_publisher
+    delivery_log = adapters.delivery_log
+
+
+class Application(containers.DeclarativeContainer):
+    """Everything the worker, the HTTP app and the CLI need.
+
+    ``tracing`` and ``metrics`` are the process's (``build_container``'s arguments): a worker
+    process of ``--processes N`` writes its metrics where its supervisor sums them."""
+
+    config = providers.Configuration(strict=True)
+    tracing: providers.Dependency[Tracing] = providers.Dependency(default=NO_TRACING)
+    metrics: providers.Dependency[Any] = providers.Dependency(
+        default=providers.Singleton(_job_metrics)
+    )
     gateways = providers.Container(Gateways, config=config)
-    adapters = providers.Container(Adapters, config=config, gateways=gateways)
-    core = providers.Container(CoreJobs, config=config, adapters=adapters)
-    email_account = providers.Container(EmailAccountJobs, config=config, adapters=adapters)
-    email_services = providers.Container(EmailServiceJobs, config=config, adapters=adapters)
-    public_api = providers.Container(PublicApiJobs, config=config, adapters=adapters)
-    sync = providers.Container(SyncJobs, config=config, adapters=adapters)
+    adapters = providers.Container(Adapters, config=config, gateways=gateways, metrics=metrics)
+    observed = providers.Container(
+        ObservedAdapters,
+        config=config,
+        adapters=adapters,
+        on_call=metrics.provided.observe_call,
+        tracing=tracing,
+    )
+    alerts = providers.Resource(
+        _slack_alerts,
+        webhook_url=config.alerts.slack_feed,
+        environment=config.alerts.environment,
+        timeout_s=config.http.timeout_s,
+    )
+    operations = providers.Singleton(
+        _operations, metrics=metrics, reader=adapters.queue_inspector, alerts=alerts
+    )
+    core = providers.Container(CoreJobs, config=config, adapters=observed)
+    email_account = providers.Container(EmailAccountJobs, config=config, adapters=observed)
+    email_services = providers.Container(EmailServiceJobs, config=config, adapters=observed)
+    public_api = providers.Container(PublicApiJobs, config=config, adapters=observed)
+    sync = providers.Container(SyncJobs, config=config, adapters=observed)
     registry = providers.Singleton(
         build_registry,
         core.specs,
@@ -219,6 +308,10 @@ def container_config(settings: Settings) -> dict[str, Any]:
             "pause_scale": settings.jobs_retry_delay_scale,
         },
         "http": {"timeout_s": settings.jobs_http_timeout_seconds, "port": settings.port},
+        "alerts": {
+            "slack_feed": settings.platform_global_slack_feed,
+            "environment": settings.environment_name or settings.local_env,
+        },
         "links": {
             "interactions_url": host_url(settings.standalone_interactions_host_name),
             "profile_url": host_url(settings.standalone_profile_host_name),
@@ -249,19 +342,30 @@ def container_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-def build_container(settings: Settings) -> Application:
-    """The container for ``settings``; on the sandbox (``entrypoints.sandbox``) the adapter set
-    is ``SandboxAdapters``. Raises ``SandboxRefused`` for a sandbox asked for outside dev."""
-    container = Application()
+def build_container(
+    settings: Settings, tracing: Tracing = NO_TRACING, metrics: Any = None
+) -> Application:
+    """The container for ``settings``, every dependency checked, with the process's
+    ``tracing`` and ``metrics`` (a ``JobMetrics``; a new one when ``None``). On the sandbox
+    (``entrypoints.sandbox``) the adapter set is ``SandboxAdapters``. Raises ``SandboxRefused``
+    for a sandbox asked for outside dev."""
+    process: dict[str, Any] = {"tracing": tracing}
+    if metrics is not None:
+        process["metrics"] = metrics
+    container = Application(**process)
     config = container_config(settings)
     if sandbox_active(settings):
         config = sandbox_config(config, Path(settings.jobs_data_dir))
         container.adapters.override(
             providers.Container(
-                SandboxAdapters, config=container.config, gateways=container.gateways
+                SandboxAdapters,
+                config=container.config,
+                gateways=container.gateways,
+                metrics=container.metrics,
             )
         )
     container.config.from_dict(config)
+    container.check_dependencies()
     return container
 
 
@@ -298,14 +402,15 @@ def registry_only(container: Application) -> Application:
 
 
 async def start_resources(container: Application) -> None:
-    """Initialise every resource (starting embedded Redis when none is configured)."""
-    started = container.init_resources()
+    """Open the gateways (starting embedded Redis when none is configured); the other resources
+    open on first use, so only the e-mail sender in use is ever built."""
+    started = container.gateways.init_resources()
     if started is not None:
         await started
 
 
 async def stop_resources(container: Application) -> None:
-    """Close every resource in reverse order."""
+    """Close every resource that was opened, each after those that depend on it."""
     stopped = container.shutdown_resources()
     if stopped is not None:
         await stopped

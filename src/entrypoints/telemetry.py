@@ -2,9 +2,11 @@
 adapters.
 
 Each adapter method is one upstream call (a Notify send, a platform-API request, a SOAP
-provision, a webhook POST, a state-database query), so wrapping the port implementation at the
-container is enough: the outcome comes from the error taxonomy the adapters already raise. With
-tracing on, each call is also a span, the parent of the HTTP spans it makes.
+provision, a webhook POST, a state-database query), so wrapping the port implementation is
+enough: the container hands the use cases ``ObservedCalls`` proxies
+(``entrypoints.container.ObservedAdapters``), and the outcome comes from the error taxonomy the
+adapters already raise. With tracing on, each call is also a span, the parent of the HTTP spans
+it makes.
 """
 
 import functools
@@ -13,20 +15,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from dependency_injector import providers
-
 from domain.errors import PermanentError, RateLimited, RetryableError
 from entrypoints.tracing import NO_TRACING, Tracing
 
-CallObserver = Callable[[str, str, float], None]
-"""``(upstream, outcome, seconds)``; outcome is ok, rate_limited, retryable, permanent or error."""
+Observe = Callable[[str, str, float], None]
+"""``(name, outcome, seconds)`` after a job attempt (name: its queue; outcome: completed,
+retried, failed…) or an upstream call (name: the upstream; outcome: ok, rate_limited,
+retryable, permanent or error): the metrics hooks."""
 
 
 class ObservedCalls:
     """A transparent proxy: coroutine methods of ``inner`` are timed and reported."""
 
     def __init__(
-        self, inner: Any, upstream: str, on_call: CallObserver, tracing: Tracing = NO_TRACING
+        self, inner: Any, upstream: str, on_call: Observe, tracing: Tracing = NO_TRACING
     ) -> None:
         self._inner = inner
         self._upstream = upstream
@@ -61,19 +63,3 @@ class ObservedCalls:
                     self._on_call(self._upstream, outcome, time.monotonic() - started)
 
         return observed
-
-
-async def observe_upstreams(
-    upstreams: dict[str, "providers.Provider[Any]"],
-    on_call: CallObserver,
-    tracing: Tracing = NO_TRACING,
-) -> None:
-    """Replace each provider's instance by an ``ObservedCalls`` proxy named after its upstream.
-
-    Call before the use cases are built, so they receive the proxies.
-    """
-    for upstream, provider in upstreams.items():
-        inner = provider()
-        if inspect.isawaitable(inner):
-            inner = await inner
-        provider.override(providers.Object(ObservedCalls(inner, upstream, on_call, tracing)))

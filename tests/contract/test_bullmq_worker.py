@@ -15,7 +15,7 @@ from adapters.redis_queue.consumers import BullmqConsumers, worker_client_name
 from adapters.redis_queue.publisher import PRODUCER_JOB_OPTIONS
 from domain.errors import InvalidPayload, UpstreamUnavailable
 from domain.model import JobContext
-from entrypoints.registry import JobSpec
+from entrypoints.registry import JobSpec, RateLimit
 from entrypoints.settings import redis_connection_options
 from entrypoints.worker.retry import RetryPolicy
 from entrypoints.worker.service import WorkerService, WorkerTuning, worker_name
@@ -283,6 +283,34 @@ async def test_watchdog_restarts_a_dead_worker_loop(
     finally:
         await service.stop(5)
     assert json.loads(done["returnvalue"]) == "ok"
+
+
+async def test_the_limiter_is_waited_out_and_each_wait_counted(
+    queue: Queue, redis_client: redis.Redis, redis_url: str
+) -> None:
+    waited: list[str] = []
+
+    async def ok(command: Anything, context: JobContext) -> str:
+        return "ok"
+
+    limited = JobSpec(queue.name, Anything, ok, concurrency=1, limiter=RateLimit(1, 400))
+    service = WorkerService(
+        {queue.name: limited},
+        redis_connection_options(redis_url),
+        WorkerTuning(lock_duration_ms=5000, stalled_interval_ms=1000),
+        on_rate_limited=waited.append,
+    )
+    jobs = [await queue.add(queue.name, {}, PRODUCER_JOB_OPTIONS) for _ in range(3)]
+    started = time.monotonic()
+    await service.start()
+    try:
+        for job in jobs:
+            await wait_for(lambda job=job: finished(redis_client, queue.name, job.id))
+    finally:
+        await service.stop(5)
+    assert time.monotonic() - started >= 0.75, "one job per 400 ms window"
+    assert len(waited) >= 2
+    assert set(waited) == {queue.name}
 
 
 async def test_dynamic_queues_start_and_stop_without_a_restart(

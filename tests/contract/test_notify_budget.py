@@ -79,3 +79,15 @@ async def test_usage_says_how_much_of_the_next_minute_is_booked(budget_client: r
     assert busy.reserved_s == pytest.approx(3.2, abs=0.1)
     assert busy.percent_in_use == 5
     assert busy.waiting_s == pytest.approx(3.0, abs=0.1), "past the burst, sends wait"
+
+
+async def test_each_wait_for_the_budget_is_counted(budget_client: redis.Redis) -> None:
+    waits: list[None] = []
+    sender = ThrottledEmailSender(
+        inner=InMemoryEmailSender(),
+        budget=RedisSendBudget(budget_client, per_minute=1200, burst=1),  # one per 50 ms
+        on_wait=lambda: waits.append(None),
+    )
+    for _ in range(3):
+        await sender.send(MESSAGE)
+    assert len(waits) == 2, "the burst's send went at once, the next two waited their turn"

@@ -103,12 +103,12 @@ async def test_rejected_and_unreachable_posts_are_logged_and_ignored() -> None:
 async def test_a_failed_subscription_refresh_is_counted_and_alerted() -> None:
     stand_in = SlackStandIn()
     async with serve(stand_in.app) as base:
-        operations = Operations(
-            metrics=JobMetrics(), reader=NoQueues(), alerts=alerts(f"{base}/hook")
-        )
+        sender = alerts(f"{base}/hook")  # the container's resource in the worker
+        operations = Operations(metrics=JobMetrics(), reader=NoQueues(), alerts=sender)
         operations.subscription_refresh_failed("applications API GET /services answered 404")
         await settle(stand_in, 1)
         await operations.stop()
+        await sender.aclose()
     assert stand_in.posts == [
         {
             "text": "test-env - dsi-jobs: legacy-sync subscriptions could not be refreshed "

@@ -110,11 +110,13 @@ class ThrottledEmailSender:
         budget: RedisSendBudget,
         max_rate_limited: int = 3,
         pause_scale: float = 1.0,
+        on_wait: Callable[[], None] | None = None,
     ) -> None:
         self._inner = inner
         self._budget = budget
         self._max_rate_limited = max_rate_limited
         self._pause_scale = pause_scale  # JOBS_RETRY_DELAY_SCALE: fault drills shorten pauses
+        self._on_wait = on_wait  # counts each wait for the budget (a metric)
 
     def require_templates(self, template_keys: Iterable[str]) -> None:
         self._inner.require_templates(template_keys)
@@ -131,6 +133,8 @@ class ThrottledEmailSender:
         while True:
             wait_s = await self._budget.reserve()
             if wait_s > 0:
+                if self._on_wait is not None:
+                    self._on_wait()
                 await asyncio.sleep(wait_s)
             try:
                 return await call()

@@ -182,3 +182,16 @@ def _describe(message: object) -> str:
             for item in message
         )
     return str(message)
+
+
+def open_notify_sender(
+    *, api_key: SecretStr, base_url: str, templates: Mapping[str, str], timeout_s: float
+) -> Iterator[NotifyEmailSender]:
+    """Container resource: the sender, its thread pool shut down when the container stops."""
+    sender = NotifyEmailSender(
+        api_key=api_key, base_url=base_url, templates=templates, timeout_s=timeout_s
+    )
+    try:
+        yield sender
+    finally:
+        sender.close()

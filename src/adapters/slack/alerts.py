@@ -10,7 +10,7 @@ ignored, because an alert must never break the job that triggered it.
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -106,3 +106,18 @@ class SlackAlerts:
         for task in self._sending:
             task.cancel()
         await self._http.aclose()
+
+
+async def open_slack_alerts(
+    *, webhook_url: SecretStr | None, environment: str, timeout_s: float
+) -> AsyncIterator[SlackAlerts | None]:
+    """Container resource: the alerts (``None`` when no feed is configured), closed when the
+    container stops."""
+    if webhook_url is None:
+        yield None
+        return
+    alerts = SlackAlerts(webhook_url=webhook_url, environment=environment, timeout_s=timeout_s)
+    try:
+        yield alerts
+    finally:
+        await alerts.aclose()

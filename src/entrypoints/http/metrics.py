@@ -1,10 +1,11 @@
 """Prometheus metrics of one worker process, on a registry of its own (no global state).
 
-Job metrics are fed by the worker service's hooks (``observe``, ``on_restart``); queue depth
-and consumers by ``QueueStatsRefresher`` from Redis every few seconds (never per scrape, so a
-scrape costs no Redis call); outbound calls by ``observe_call``, the callable the adapters are
-given. Labels are low-cardinality: queue names, outcomes, upstream names and consumer kinds;
-never job ids or personal data.
+Job metrics are fed by the worker service's hooks (``observe``, ``on_restart``,
+``rate_limit_wait``); queue depth and consumers by ``QueueStatsRefresher`` from Redis every few
+seconds (never per scrape, so a scrape costs no Redis call); outbound calls by ``observe_call``,
+called by the ``ObservedCalls`` proxies the container hands the use cases; Notify budget waits by
+the e-mail sender. Labels are low-cardinality: queue names, outcomes, upstream names and
+consumer kinds; never job ids or personal data.
 """
 
 import asyncio
@@ -25,9 +26,6 @@ log = structlog.get_logger(__name__)
 JOB_SECONDS_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 CALL_SECONDS_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 QUEUE_STATES = ("waiting", "active", "delayed", "failed")
-
-ObserveCall = Callable[[str, str, float], None]
-"""``observe_call(upstream, outcome, seconds)``: what adapters call after each outbound call."""
 
 
 MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -185,7 +183,8 @@ class JobMetrics:
             self._unsubscribed.labels(queue, handling).set(1)
 
     def rate_limit_wait(self, limiter: str) -> None:
-        """For rate limiters (e.g. ``notify``): count one wait for capacity."""
+        """Count one wait for capacity: ``notify`` (the shared Notify budget) or the queue whose
+        BullMQ limiter made its worker wait (``supportrequest_v1``)."""
         self._rate_limit_waits.labels(limiter).inc()
 
     def track_in_progress(self, in_flight: Callable[[], Mapping[str, int]]) -> None:

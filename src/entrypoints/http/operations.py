@@ -10,7 +10,6 @@ from typing import Protocol
 from adapters.slack.alerts import SlackAlerts
 from entrypoints.http.metrics import JobMetrics, QueueReader, QueueStatsRefresher
 from entrypoints.queue_view import ConsumerReader, QueueScope
-from entrypoints.settings import Settings
 
 QUEUE_STATS_INTERVAL_S = 5.0
 
@@ -27,19 +26,6 @@ class Operations:
         self._reader = reader
         self._alerts = alerts
         self._refresher: QueueStatsRefresher | None = None
-
-    @classmethod
-    def for_settings(
-        cls, settings: Settings, reader: QueueReader, metrics: JobMetrics | None = None
-    ) -> "Operations":
-        alerts = None
-        if settings.platform_global_slack_feed is not None:
-            alerts = SlackAlerts(
-                webhook_url=settings.platform_global_slack_feed,
-                environment=settings.environment_name or settings.local_env,
-                timeout_s=settings.jobs_http_timeout_seconds,
-            )
-        return cls(metrics=metrics or JobMetrics(), reader=reader, alerts=alerts)
 
     def observe(self, queue: str, outcome: str, seconds: float) -> None:
         self.metrics.observe(queue, outcome, seconds)
@@ -82,7 +68,6 @@ class Operations:
         self._refresher.start()
 
     async def stop(self) -> None:
+        """Stop refreshing (the alerts are closed with the container's resources)."""
         if self._refresher is not None:
             await self._refresher.stop()
-        if self._alerts is not None:
-            await self._alerts.aclose()

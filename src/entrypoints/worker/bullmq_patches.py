@@ -57,6 +57,9 @@ log = structlog.get_logger(__name__)
 PINNED_BULLMQ = "2.26.0"
 """The version whose internals the overrides below were written against."""
 
+LIMITER_WAIT = "limiter_wait"
+"""The event ``DsiWorker`` emits each time its queue's limiter makes it wait (a metric)."""
+
 
 def install_bullmq_patches() -> None:
     """Share one copy of the Lua source per process (idempotent).
@@ -271,6 +274,7 @@ class DsiWorker(Worker):  # type: ignore[misc]
     async def getNextJob(self, token: str) -> Any:
         limit_until_ms: int = getattr(self, "limitUntil", 0)
         if limit_until_ms > 0:
+            self.emit(LIMITER_WAIT, limit_until_ms)
             await self._sleep_unless_closing(limit_until_ms / 1000)
             self.limitUntil = 0
             if self.closing:

@@ -18,20 +18,18 @@ from domain.model import JobContext
 from domain.personal_data import redact_text
 from entrypoints.logging import job_fields
 from entrypoints.registry import JobSpec
+from entrypoints.telemetry import Observe
 from entrypoints.tracing import NO_TRACING, Tracing
 from entrypoints.worker.runner import run_job
 
 log = structlog.get_logger(__name__)
-
-JobObserver = Callable[[str, str, float], None]
-"""Called with (queue, outcome, duration seconds) after every job: metrics hook."""
 
 MAX_REASON_CHARS = 2048
 
 
 def make_processor(
     spec: JobSpec[Any],
-    observe: JobObserver | None = None,
+    observe: Observe | None = None,
     delay_scale: float = 1.0,
     tracing: Tracing = NO_TRACING,
 ) -> Callable[[Any, str], Awaitable[Any]]:

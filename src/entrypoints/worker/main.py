@@ -39,7 +39,6 @@ from entrypoints.registry import DYNAMIC_FAMILIES, Registry, attempts_allowed
 from entrypoints.required_settings import ConfigurationRefused, configuration_problems
 from entrypoints.sandbox import sandbox_active
 from entrypoints.settings import Settings
-from entrypoints.telemetry import observe_upstreams
 from entrypoints.tracing import NO_TRACING, Tracing
 from entrypoints.worker.bullmq_patches import install_bullmq_patches
 from entrypoints.worker.service import WorkerService, WorkerTuning
@@ -86,7 +85,7 @@ async def run_worker(
     else:  # every line says which worker process logged it
         structlog.contextvars.bind_contextvars(worker_process=supervision.index)
     stop = _stop_on_signals()
-    container = build_container(settings)
+    container = build_container(settings, tracing, JobMetrics(in_files=supervision is not None))
     if sandbox_active(settings):
         data = settings.jobs_data_dir
         log.info(
@@ -101,14 +100,8 @@ async def run_worker(
     await start_resources(container)
     try:
         connection = await resolve(container.gateways.queue_connection)
-        inspector = await resolve(container.adapters.queue_inspector)
-        operations = Operations.for_settings(
-            settings, inspector, JobMetrics(in_files=supervision is not None)
-        )
+        operations: Operations = await resolve(container.operations)
         sync_state = await resolve(container.adapters.sync_state)
-        await observe_upstreams(
-            _upstreams(container, settings), operations.metrics.observe_call, tracing
-        )
         registry = await resolve(container.registry)
         selection = settings.queue_selection
         selection.check(registry, DYNAMIC_FAMILIES)
@@ -121,7 +114,13 @@ async def run_worker(
             retry_delay_scale=settings.jobs_retry_delay_scale,
         )
         service = WorkerService(
-            consumed, connection, tuning, operations.observe, operations.on_restart, tracing
+            consumed,
+            connection,
+            tuning,
+            operations.observe,
+            operations.on_restart,
+            tracing,
+            on_rate_limited=operations.metrics.rate_limit_wait,
         )
         await service.start()
         watcher = None
@@ -182,14 +181,12 @@ async def run_supervisor(
     await _refuse_incomplete(settings)
     stop = _stop_on_signals()
     metrics_dir = tempfile.mkdtemp(prefix="dsi-jobs-metrics-")
-    container = registry_only(build_container(settings))
+    metrics = JobMetrics.for_supervisor(metrics_dir)
+    container = registry_only(build_container(settings, tracing, metrics))
     await start_resources(container)
     clean = False
     try:
-        inspector = await resolve(container.adapters.queue_inspector)
-        operations = Operations.for_settings(
-            settings, inspector, JobMetrics.for_supervisor(metrics_dir)
-        )
+        operations: Operations = await resolve(container.operations)
         registry = await resolve(container.registry)
         selection = settings.queue_selection
         selection.check(registry, DYNAMIC_FAMILIES)
@@ -324,17 +321,6 @@ async def _serve_http(
     serving = asyncio.create_task(server.serve(), name="http")
     log.info("server_listening", url=f"http://localhost:{settings.port}")
     return _Serving(serving, server)
-
-
-def _upstreams(container: Application, settings: Settings) -> dict[str, Any]:
-    """The adapters whose calls leave the process, by the upstream they call."""
-    return {
-        "notify" if settings.govnotify_api_key else "outbox": container.adapters.email,
-        "platform_api": container.adapters.directories,
-        "soap": container.adapters.legacy_service,
-        "webhook": container.adapters.webhook,
-        "state_db": container.adapters.sync_state,
-    }
 
 
 async def _subscription_watcher(

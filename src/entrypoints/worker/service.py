@@ -19,9 +19,10 @@ import structlog
 
 from adapters.redis_queue.consumers import DSI_JOBS_WORKER
 from entrypoints.registry import JobSpec, Registry
+from entrypoints.telemetry import Observe
 from entrypoints.tracing import NO_TRACING, Tracing
-from entrypoints.worker.bullmq_patches import DsiWorker
-from entrypoints.worker.bullmq_worker import JobObserver, make_processor
+from entrypoints.worker.bullmq_patches import LIMITER_WAIT, DsiWorker
+from entrypoints.worker.bullmq_worker import make_processor
 
 log = structlog.get_logger(__name__)
 
@@ -60,10 +61,13 @@ class WorkerService:
         registry: Registry,
         connection: dict[str, Any],
         tuning: WorkerTuning | None = None,
-        observe: JobObserver | None = None,
+        observe: Observe | None = None,
         on_restart: Callable[[str], None] | None = None,
         tracing: Tracing = NO_TRACING,
+        on_rate_limited: Callable[[str], None] | None = None,
     ) -> None:
+        """``observe``, ``on_restart`` and ``on_rate_limited`` (a queue's BullMQ limiter made
+        its worker wait) are the metrics and alert hooks."""
         self._registry = registry
         self._tracing = tracing
         self._dynamic: dict[str, JobSpec[Any]] = {}
@@ -71,6 +75,7 @@ class WorkerService:
         self._tuning = tuning or WorkerTuning()
         self._observe = observe
         self._on_restart = on_restart
+        self._on_rate_limited = on_rate_limited
         self._running: dict[str, _Running] = {}
         self._started = False
         self._watchdog: asyncio.Task[None] | None = None
@@ -142,6 +147,9 @@ class WorkerService:
             spec, self._connection, self._tuning, self._name, self._observe, self._tracing
         )
         worker.on("error", _log_worker_error(spec.queue))
+        if self._on_rate_limited is not None:
+            on_rate_limited, queue = self._on_rate_limited, spec.queue
+            worker.on(LIMITER_WAIT, lambda *_: on_rate_limited(queue))
         task = asyncio.create_task(worker.run(), name=f"worker:{spec.queue}")
         self._running[spec.queue] = _Running(spec, worker, task)
 
@@ -181,7 +189,7 @@ def build_worker(
     connection: dict[str, Any],
     tuning: WorkerTuning,
     name: str,
-    observe: JobObserver | None = None,
+    observe: Observe | None = None,
     tracing: Tracing = NO_TRACING,
 ) -> DsiWorker:
     """The worker of one queue with the service's options (not started: call ``run()``)."""

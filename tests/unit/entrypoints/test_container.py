@@ -8,7 +8,7 @@ import pytest
 from adapters.memory.email import InMemoryEmailSender
 from adapters.outbox.email_sender import OutboxEmailSender
 from domain.errors import UpstreamMisconfigured
-from domain.model import JobContext
+from domain.model import EmailMessage, JobContext
 from entrypoints.container import (
     Application,
     build_container,
@@ -17,7 +17,9 @@ from entrypoints.container import (
     stop_resources,
 )
 from entrypoints.settings import Settings
+from entrypoints.telemetry import ObservedCalls
 from entrypoints.worker.runner import parse_payload
+from tests.support.settings import production_env, settings_from
 
 
 @pytest.fixture
@@ -82,3 +84,26 @@ async def test_a_missing_setting_fails_its_job_naming_the_variable(
     spec = (await resolve(container.registry))[queue]
     with pytest.raises(UpstreamMisconfigured, match=f"^{variable} is not configured$"):
         await spec.handler(parse_payload(spec.command, data), JobContext(queue, "1"))
+
+
+async def test_use_cases_get_adapters_whose_calls_the_process_metrics_count(
+    container: Application,
+) -> None:
+    email = await resolve(container.observed.email)
+    assert isinstance(email, ObservedCalls)
+    await email.send(EmailMessage("supportRequest", "desk@example.com", {}))
+
+    exposition = (await resolve(container.metrics)).exposition()
+    assert b'dsi_jobs_external_calls_total{outcome="ok",upstream="outbox"} 1.0' in exposition
+
+
+async def test_stopping_the_container_shuts_the_notify_thread_pool_down(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    app = build_container(settings_from(monkeypatch, production_env(JOBS_DATA_DIR=str(tmp_path))))
+    sender = await resolve(app.adapters.notify_sender)
+
+    await stop_resources(app)
+
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        await sender.was_sent("reference")

@@ -1,12 +1,14 @@
 """Outbound calls are counted by upstream and outcome, whatever the adapter."""
 
 import pytest
-from dependency_injector import providers
+from dependency_injector import containers, providers
 
 from adapters.memory.email import InMemoryEmailSender
 from domain.errors import RateLimited, RecipientRejected, UpstreamUnavailable
 from domain.model import EmailMessage
-from entrypoints.telemetry import ObservedCalls, observe_upstreams
+from entrypoints.container import ObservedAdapters
+from entrypoints.telemetry import ObservedCalls
+from entrypoints.tracing import NO_TRACING
 
 MESSAGE = EmailMessage("supportRequest", "desk@example.com", {})
 
@@ -47,11 +49,15 @@ async def test_sync_methods_pass_through_uncounted() -> None:
     assert calls.seen == []
 
 
-async def test_providers_hand_out_the_proxy() -> None:
+async def test_the_container_hands_the_use_cases_the_proxy() -> None:
     calls = Calls()
     inner = InMemoryEmailSender()
-    provider = providers.Object(inner)
-    await observe_upstreams({"notify": provider}, calls)
-    await provider().send(MESSAGE)
+    adapters = containers.DynamicContainer()
+    adapters.email = providers.Object(inner)
+    observed = ObservedAdapters(
+        adapters=adapters, on_call=providers.Object(calls), tracing=providers.Object(NO_TRACING)
+    )
+    observed.config.from_dict({"notify": {"mode": "notify"}})
+    await observed.email().send(MESSAGE)
     assert inner.sent == [MESSAGE]
     assert calls.seen == [("notify", "ok")]
