@@ -31,8 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=int, default=3, help="repetitions of each drain (3)")
     parser.add_argument("--idle", type=float, default=60.0, help="idle seconds before probes (60)")
     parser.add_argument("--probes", type=int, default=50, help="idle-latency probes (50)")
-    parser.add_argument("--email-seconds", type=float, default=90.0,
-                        help="length of the real-limit e-mail run (90)")  # fmt: skip
+    parser.add_argument("--email-seconds", type=float, default=75.0,
+                        help="length of the real-limit e-mail run (75)")  # fmt: skip
     parser.add_argument("--notify-setting", type=int, default=2970,
                         help="GOVNOTIFY_RATE_LIMIT_PER_MINUTE, real-limit run")  # fmt: skip
     parser.add_argument("--uvloop", action="store_true", help="also drain with Python + uvloop")
@@ -66,7 +66,7 @@ def main() -> None:
                                       (*workers, "python+otlp"), log, receiver_url,
                                       real=(workdir, real))  # fmt: skip
                     results["tracing"] = {
-                        "spans_expected": args.jobs * args.runs * len(CONFIGS),
+                        "spans_expected": args.jobs * len(CONFIGS),
                         "spans_received": spans_received(),
                     }
             results["drains"] = summarise(runs)

@@ -84,7 +84,9 @@ def run_drains(
     otlp: str = "",
     real: tuple[Path, Any] | None = None,
 ) -> list[DrainRun]:
-    """``python+otlp`` is this worker with tracing exported to the OTLP receiver at ``otlp``.
+    """``python+otlp`` is this worker with tracing exported to the OTLP receiver at ``otlp``;
+    it runs in the first repetition only (its cost is large and steady; the bench must finish
+    from a fresh clone within 10 minutes).
 
     With ``real`` (a work directory and a list), each repetition also drains the same number of
     ``test`` jobs with the real ``dsi-jobs worker`` for every ``REAL_CONFIGS``; their results
@@ -94,6 +96,8 @@ def run_drains(
     for rep in range(repetitions):
         for handler, concurrency in CONFIGS:
             for worker in workers:
+                if worker.endswith("+otlp") and rep > 0:
+                    continue
                 run = drain_once(url, worker, handler, concurrency, jobs, f"r{rep}", otlp)
                 log(
                     f"  rep {rep + 1} {worker:<14} {handler:<7} c={concurrency:<3}"

@@ -83,8 +83,9 @@ def tracing_table(rows: list[dict[str, Any]], tracing: dict[str, Any]) -> list[s
     by_key = {(r["worker"], r["handler"], r["concurrency"]): r for r in rows}
     lines = [
         "",
-        "Tracing cost: the same drains with a span and a log line per job exported over OTLP/HTTP "
-        f"to a local receiver in its own process ({tracing['spans_received']:,} of "
+        "Tracing cost: the same drains (first repetition only) with a span and a log line per job "
+        "exported over OTLP/HTTP to a local receiver in its own process "
+        f"({tracing['spans_received']:,} of "
         f"{tracing['spans_expected']:,} spans received)",
         "",
         "| handler | conc. | jobs/s off | jobs/s on | on / off | CPU s / 1k off | CPU s / 1k on "
