@@ -358,7 +358,9 @@ class DsiWorker(Worker):  # type: ignore[misc]
         fetch finishing at that moment becomes a job task the run loop adds afterwards, which
         was then left running while the connections closed (a job stranded in ``active``, seen
         in the SIGTERM drill). Waiting until two passes of the event loop find nothing running
-        covers the run loop turning a finished fetch into a job task.
+        covers the run loop turning a finished fetch into a job task. A fetch that finishes
+        after the run loop has ended (it ends as soon as one job task finishes while closing,
+        with other fetches still out) brings a job nobody would run: it is run here.
         """
         quiet_passes = 0
         while quiet_passes < 2:
@@ -366,6 +368,18 @@ class DsiWorker(Worker):  # type: ignore[misc]
             if running:
                 quiet_passes = 0
                 await asyncio.wait(running)
+                if not self.running:
+                    self._run_orphans(running)
             else:
                 quiet_passes += 1
                 await asyncio.sleep(0)
+
+    def _run_orphans(self, finished: list["asyncio.Task[Any]"]) -> None:
+        """Jobs fetched by ``finished`` tasks once the run loop had ended, run to completion."""
+        for task in finished:
+            if task.cancelled() or task.exception() is not None:
+                continue
+            job = task.result()
+            if job is not None and getattr(job, "token", None) is not None:
+                self.processing.discard(task)
+                self.processing.add(asyncio.ensure_future(self.processJob(job, job.token)))
