@@ -3,15 +3,11 @@ holding real failed and retrying jobs."""
 
 import asyncio
 import json
-import logging
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import redis.asyncio as redis
-import structlog
 from bullmq import Queue
 from pydantic import BaseModel, ConfigDict
 
@@ -24,9 +20,9 @@ from entrypoints.registry import JobSpec
 from entrypoints.settings import redis_connection_options
 from entrypoints.worker.retry import RetryPolicy
 from entrypoints.worker.service import WorkerService, WorkerTuning
-from tests.support.redis_server import RedisServer, running_redis
+from tests.support.redis_server import RedisServer
 
-pytestmark = pytest.mark.real
+pytestmark = [pytest.mark.real, pytest.mark.usefixtures("restore_logging")]
 
 QUEUE = "test"  # a job type the CLI knows
 
@@ -103,25 +99,6 @@ async def _counts(url: str) -> dict[str, int]:
         return {"waiting": counts["waiting"], "failed": counts["failed"]}
     finally:
         await client.aclose()
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """``main`` configures logging onto the captured stdout; put the test runner's back."""
-    root = logging.getLogger()
-    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    structlog.configure(**config)
-
-
-@pytest.fixture
-def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisServer]:
-    with running_redis(tmp_path) as redis_server:
-        monkeypatch.chdir(tmp_path)
-        monkeypatch.setenv("LOCAL_REDIS_CONN", redis_server.url)
-        yield redis_server
 
 
 @pytest.fixture

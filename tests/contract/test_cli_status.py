@@ -2,14 +2,11 @@
 workers are attached as Node bullmq 5 and this service name their connections."""
 
 import asyncio
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 import redis.asyncio as redis
-import structlog
 from bullmq import Queue
 
 from adapters.redis_queue.consumers import worker_client_name
@@ -18,30 +15,12 @@ from entrypoints.cli import main
 from entrypoints.queue_selection import QueueSelectionError
 from entrypoints.settings import Settings
 from entrypoints.worker.main import run_worker
-from tests.support.redis_server import RedisServer, running_redis
+from tests.support.redis_server import RedisServer
 
-pytestmark = pytest.mark.real
+pytestmark = [pytest.mark.real, pytest.mark.usefixtures("restore_logging")]
 
 APP = "5c0e1a2b-0000-4000-8000-0000000c011c"
 PUSH_QUEUE = f"sendwsuserupdated_v1_{APP}"
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    structlog.configure(**config)
-
-
-@pytest.fixture
-def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisServer]:
-    with running_redis(tmp_path) as redis_server:
-        monkeypatch.chdir(tmp_path)
-        monkeypatch.setenv("LOCAL_REDIS_CONN", redis_server.url)
-        yield redis_server
 
 
 @asynccontextmanager

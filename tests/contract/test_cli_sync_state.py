@@ -2,12 +2,9 @@
 visible per entity, and ``mark-created`` makes the next push an UPDATE."""
 
 import asyncio
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from pydantic import SecretStr
 
 from adapters.sql_state.engine import create_state_engine
@@ -15,20 +12,12 @@ from adapters.sql_state.store import SqlSyncStateStore
 from domain.model import SnapshotOrder, SyncState, SyncStateKey
 from entrypoints.cli import main
 
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
 APP = "6d2d8bd1-0e0b-4d3b-9f43-8b5b7a3b3f0a"
 USER = "5b5e6a34-0000-4000-8000-000000000001"
 KEY = SyncStateKey("user", APP, USER, 42)
 REASON = "UpstreamRejected: application x: ProvisionUser: SOAP fault Client: [bold]exists[/bold]"
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    structlog.configure(**config)
 
 
 @pytest.fixture
