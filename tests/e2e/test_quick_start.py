@@ -96,7 +96,8 @@ def test_scripts_worker_runs_every_readme_example_on_the_sandbox(tmp_path: Path)
     )
     log = (tmp_path / "worker.log").read_text()
     assert "embedded_redis_started" in log
-    assert "sandbox_active" in log
+    sandbox_line = next(line for line in log.splitlines() if "sandbox_active" in line)
+    assert json.loads(sandbox_line)["outbox"] == str(data_dir / "outbox.jsonl"), "not redacted"
     assert "configuration_incomplete" in log, "dev names what production would refuse"
 
 

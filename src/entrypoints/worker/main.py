@@ -91,7 +91,7 @@ async def run_worker(
         log.info(
             "sandbox_active",
             platform="in-memory sample data (users, Sandbox Academy, two services)",
-            emails=str(data / "outbox.jsonl") if not settings.govnotify_api_key else "Notify",
+            outbox=str(data / "outbox.jsonl") if not settings.govnotify_api_key else "Notify",
             legacy_envelopes=str(data / "legacy-outbox.jsonl"),
             webhooks=str(data / "webhook-outbox.jsonl"),
         )
