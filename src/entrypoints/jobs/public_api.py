@@ -10,9 +10,7 @@ directories API offers no create-if-absent). The other two use the service defau
 does not matter and a slow relying party should not hold up the others.
 """
 
-from typing import Any
-
-from dependency_injector import containers, providers
+from dependency_injector import providers
 
 from domain.use_cases.public_api.complete_public_invitation import (
     CompletePublicInvitation,
@@ -27,71 +25,52 @@ from domain.use_cases.public_api.request_public_invitation import (
     RequestPublicInvitation,
     RequestPublicInvitationUseCase,
 )
-from entrypoints.registry import JobSpec
+from entrypoints.jobs.family import JobFamily, job
 from entrypoints.settings import CONFIG_VARIABLES
 from entrypoints.worker.retry import EMAIL_RETRY, WEBHOOK_RETRY
 
 
-def public_api_specs(
-    *,
-    request_invitation: RequestPublicInvitationUseCase,
-    complete_invitation: CompletePublicInvitationUseCase,
-    notify_relying_party: NotifyRelyingPartyUseCase,
-) -> list[JobSpec[Any]]:
-    return [
-        JobSpec(
-            "publicinvitationrequest_v1",
-            RequestPublicInvitation,
-            request_invitation,
-            timeout_s=120.0,
-            concurrency=1,
-            retry=EMAIL_RETRY,
-        ),
-        JobSpec(
-            "publicinvitationcomplete_v1",
-            CompletePublicInvitation,
-            complete_invitation,
-            timeout_s=60.0,
-            retry=EMAIL_RETRY,
-        ),
-        JobSpec(
-            NOTIFY_RELYING_PARTY_QUEUE,
-            NotifyRelyingParty,
-            notify_relying_party,
-            timeout_s=60.0,
-            retry=WEBHOOK_RETRY,
-        ),
-    ]
-
-
-class PublicApiJobs(containers.DeclarativeContainer):
+class PublicApiJobs(JobFamily):
     """Invitation requests and completions, and the relying-party webhook they lead to."""
 
     config = providers.Configuration()
     adapters = providers.DependenciesContainer()
 
-    request_invitation = providers.Singleton(
-        RequestPublicInvitationUseCase,
-        users=adapters.directories,
-        organisations=adapters.directories,
-        jobs=adapters.job_publisher,
-        delivery_log=adapters.delivery_log,
+    request_invitation = job(
+        "publicinvitationrequest_v1",
+        RequestPublicInvitation,
+        providers.Singleton(
+            RequestPublicInvitationUseCase,
+            users=adapters.directories,
+            organisations=adapters.directories,
+            jobs=adapters.job_publisher,
+            delivery_log=adapters.delivery_log,
+        ),
+        timeout_s=120.0,
+        concurrency=1,
+        retry=EMAIL_RETRY,
     )
-    complete_invitation = providers.Singleton(
-        CompletePublicInvitationUseCase,
-        jobs=adapters.job_publisher,
-        delivery_log=adapters.delivery_log,
+    complete_invitation = job(
+        "publicinvitationcomplete_v1",
+        CompletePublicInvitation,
+        providers.Singleton(
+            CompletePublicInvitationUseCase,
+            jobs=adapters.job_publisher,
+            delivery_log=adapters.delivery_log,
+        ),
+        timeout_s=60.0,
+        retry=EMAIL_RETRY,
     )
-    notify_relying_party = providers.Singleton(
-        NotifyRelyingPartyUseCase,
-        applications=adapters.directories,
-        webhook=adapters.webhook,
-        default_secret=config.public_api.jwt_secret,
-        default_secret_setting=CONFIG_VARIABLES["public_api.jwt_secret"],
-    )
-    specs = providers.Callable(
-        public_api_specs,
-        request_invitation=request_invitation,
-        complete_invitation=complete_invitation,
-        notify_relying_party=notify_relying_party,
+    notify_relying_party = job(
+        NOTIFY_RELYING_PARTY_QUEUE,
+        NotifyRelyingParty,
+        providers.Singleton(
+            NotifyRelyingPartyUseCase,
+            applications=adapters.directories,
+            webhook=adapters.webhook,
+            default_secret=config.public_api.jwt_secret,
+            default_secret_setting=CONFIG_VARIABLES["public_api.jwt_secret"],
+        ),
+        timeout_s=60.0,
+        retry=WEBHOOK_RETRY,
     )

@@ -1,8 +1,8 @@
 """Legacy sync (service_list §2.29-§2.34): the three fan-out queues and the per-application pushes.
 
-The fan-out queues are fixed (``specs``). Push queues exist per subscribed application: the
-worker asks ``discover_subscriptions`` periodically and builds each application's specs with
-``push_specs`` (bound to the adapters by the ``application_specs`` provider).
+The fan-out queues are fixed (one ``job`` each, listed by ``specs``). Push queues exist per
+subscribed application: the worker asks ``discover_subscriptions`` periodically and builds each
+application's specs with ``push_specs`` (bound to the adapters by ``application_specs``).
 
 Ordering (docs/legacy-sync.md, "Order"): a push queue runs one job at a time across every
 process and host sharing the Redis (BullMQ's queue-level concurrency 1, which Node workers
@@ -12,7 +12,7 @@ honour too), and a push older than the snapshot already applied is skipped. Fan-
 
 from typing import Any
 
-from dependency_injector import containers, providers
+from dependency_injector import providers
 
 from domain.model import Application
 from domain.use_cases.legacy_sync.discover_subscribed_applications import (
@@ -43,6 +43,7 @@ from domain.use_cases.legacy_sync.service_list_guard import ServiceListGuard
 from domain.use_cases.legacy_sync.sync_state import STALE
 from domain.use_cases.legacy_sync.unreachable_push import AnyPush, FailUnreachablePushUseCase
 from domain.use_cases.legacy_sync.user import PushUserUpdate
+from entrypoints.jobs.family import JobFamily, job
 from entrypoints.registry import JobSpec
 from entrypoints.worker.retry import SYNC_RETRY
 from ports.legacy_service import LegacyWebService
@@ -53,37 +54,6 @@ FAN_OUT_TIMEOUT_S = 120.0
 
 PUSH_TIMEOUT_S = 180.0
 """A push may fetch the WSDL and try the SOAP call three times, each under the HTTP timeout."""
-
-
-def sync_specs(
-    *,
-    fan_out_organisation_update: FanOutOrganisationUpdateUseCase,
-    fan_out_role_update: FanOutRoleUpdateUseCase,
-    fan_out_user_update: FanOutUserUpdateUseCase,
-) -> list[JobSpec[Any]]:
-    return [
-        JobSpec(
-            "organisationupdated_v1",
-            FanOutOrganisationUpdate,
-            fan_out_organisation_update,
-            timeout_s=FAN_OUT_TIMEOUT_S,
-            retry=SYNC_RETRY,
-        ),
-        JobSpec(
-            "roleupdated_v1",
-            FanOutRoleUpdate,
-            fan_out_role_update,
-            timeout_s=FAN_OUT_TIMEOUT_S,
-            retry=SYNC_RETRY,
-        ),
-        JobSpec(
-            "userupdated_v1",
-            FanOutUserUpdate,
-            fan_out_user_update,
-            timeout_s=FAN_OUT_TIMEOUT_S,
-            retry=SYNC_RETRY,
-        ),
-    ]
 
 
 def push_outcome(result: Any) -> str:
@@ -141,7 +111,7 @@ def failing_push_spec(family: str, application_id: str) -> JobSpec[Any]:
     return JobSpec(push_queue(family, application_id), AnyPush, use_case, timeout_s=10.0)
 
 
-class SyncJobs(containers.DeclarativeContainer):
+class SyncJobs(JobFamily):
     """Fan-outs read the directories and enqueue; pushes call the legacy services."""
 
     config = providers.Configuration()
@@ -150,35 +120,47 @@ class SyncJobs(containers.DeclarativeContainer):
     applications = providers.Singleton(ServiceListGuard, applications=adapters.directories)
     """Shared by fan-outs and discovery: an empty list after subscribers is an outage."""
 
-    fan_out_organisation_update = providers.Singleton(
-        FanOutOrganisationUpdateUseCase,
-        applications=applications,
-        publisher=adapters.job_publisher,
-        delivery_log=adapters.delivery_log,
+    fan_out_organisation_update = job(
+        "organisationupdated_v1",
+        FanOutOrganisationUpdate,
+        providers.Singleton(
+            FanOutOrganisationUpdateUseCase,
+            applications=applications,
+            publisher=adapters.job_publisher,
+            delivery_log=adapters.delivery_log,
+        ),
+        timeout_s=FAN_OUT_TIMEOUT_S,
+        retry=SYNC_RETRY,
     )
-    fan_out_role_update = providers.Singleton(
-        FanOutRoleUpdateUseCase,
-        applications=applications,
-        publisher=adapters.job_publisher,
-        delivery_log=adapters.delivery_log,
+    fan_out_role_update = job(
+        "roleupdated_v1",
+        FanOutRoleUpdate,
+        providers.Singleton(
+            FanOutRoleUpdateUseCase,
+            applications=applications,
+            publisher=adapters.job_publisher,
+            delivery_log=adapters.delivery_log,
+        ),
+        timeout_s=FAN_OUT_TIMEOUT_S,
+        retry=SYNC_RETRY,
     )
-    fan_out_user_update = providers.Singleton(
-        FanOutUserUpdateUseCase,
-        applications=applications,
-        users=adapters.directories,
-        organisations=adapters.directories,
-        access=adapters.directories,
-        publisher=adapters.job_publisher,
-        delivery_log=adapters.delivery_log,
+    fan_out_user_update = job(
+        "userupdated_v1",
+        FanOutUserUpdate,
+        providers.Singleton(
+            FanOutUserUpdateUseCase,
+            applications=applications,
+            users=adapters.directories,
+            organisations=adapters.directories,
+            access=adapters.directories,
+            publisher=adapters.job_publisher,
+            delivery_log=adapters.delivery_log,
+        ),
+        timeout_s=FAN_OUT_TIMEOUT_S,
+        retry=SYNC_RETRY,
     )
     discover_subscriptions = providers.Singleton(
         DiscoverSubscribedApplications, applications=applications
-    )
-    specs = providers.Callable(
-        sync_specs,
-        fan_out_organisation_update=fan_out_organisation_update,
-        fan_out_role_update=fan_out_role_update,
-        fan_out_user_update=fan_out_user_update,
     )
     application_specs = providers.Callable(
         push_specs,

@@ -1,13 +1,14 @@
 """Listing columns and wording shared by the dashboard and the CLI; queue families."""
 
-import inspect
-from typing import Any
+from dependency_injector import providers
 
+from adapters.memory.webhook import InMemoryWebhookSender
 from adapters.redis_queue.inspector import LISTED_STATES
 from adapters.redis_queue.job_records import JobRecord
 from entrypoints import job_listing
 from entrypoints.registry import attempts_allowed, build_registry, queue_family
 from entrypoints.worker.retry import SYNC_RETRY
+from tests.unit.support import MemoryAdapters
 
 NOW = 1_700_000_600_000
 RETRYING = JobRecord(
@@ -15,6 +16,12 @@ RETRYING = JobRecord(
     attempts_made=2, timestamp=NOW - 600_000, processed_on=NOW - 30_000,
     next_run_ms=NOW + 95_000, state="delayed",
 )  # fmt: skip
+
+
+class AllAdapters(MemoryAdapters):
+    """What every job family's jobs are built over (the push queues' adapters are not needed)."""
+
+    webhook = providers.Singleton(InMemoryWebhookSender)
 
 
 def test_every_listed_state_has_its_columns() -> None:
@@ -50,30 +57,24 @@ def test_attempts_come_from_this_workers_policy() -> None:
 
 
 def test_every_queue_is_in_the_family_of_the_module_that_registers_it() -> None:
-    from entrypoints.jobs.core import core_specs
-    from entrypoints.jobs.email_account import email_account_specs
-    from entrypoints.jobs.email_services import email_services_specs
-    from entrypoints.jobs.public_api import public_api_specs
-    from entrypoints.jobs.sync import sync_specs
+    from entrypoints.jobs.core import CoreJobs
+    from entrypoints.jobs.email_account import EmailAccountJobs
+    from entrypoints.jobs.email_services import EmailServiceJobs
+    from entrypoints.jobs.family import JobFamily
+    from entrypoints.jobs.public_api import PublicApiJobs
+    from entrypoints.jobs.sync import SyncJobs
 
-    def queues(specs: Any, names: tuple[str, ...]) -> list[str]:
-        dummy = {name: object() for name in names}
-        return [spec.queue for spec in specs(**dummy)]
+    def queues(family: type[JobFamily]) -> list[str]:
+        return [spec.queue for spec in family(adapters=AllAdapters()).specs()]
 
     expected = {
-        "test": queues(core_specs, ("log_test_job",)),
-        "public API": queues(public_api_specs, ("request_invitation", "complete_invitation",
-                                                 "notify_relying_party")),
-        "legacy sync": queues(sync_specs, ("fan_out_organisation_update", "fan_out_role_update",
-                                            "fan_out_user_update")),
-    }  # fmt: skip
+        "test": queues(CoreJobs),
+        "public API": queues(PublicApiJobs),
+        "legacy sync": queues(SyncJobs),
+    }
     for family, names in expected.items():
         assert {queue_family(name) for name in names} == {family}
-    account = inspect.signature(email_account_specs).parameters
-    services = inspect.signature(email_services_specs).parameters
-    email = queues(email_account_specs, tuple(account)) + queues(
-        email_services_specs, tuple(services)
-    )
+    email = queues(EmailAccountJobs) + queues(EmailServiceJobs)
     assert len(email) == 24
     assert {queue_family(name) for name in email} == {"e-mail"}
     assert queue_family("sendwsroleupdated_v1_app-1") == "legacy sync"
