@@ -1,7 +1,7 @@
 """Queue name → (payload model, use case): the one table of what this worker consumes.
 
 Each job family declares its specs in ``entrypoints/jobs/<family>.py``; ``build_registry``
-merges them in the original's registration order (catalogue §1.2).
+merges them in the original's registration order (docs/runtime.md#registration).
 """
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -66,7 +66,7 @@ DYNAMIC_FAMILIES = (
     "sendwsroleupdated_v1",
     "sendwsuserupdated_v1",
 )
-"""Per-application queues: ``<family>_<applicationId>`` (catalogue §1.2)."""
+"""Per-application queues: ``<family>_<applicationId>`` (docs/runtime.md#registration)."""
 
 
 def is_push_queue(queue: str) -> bool:

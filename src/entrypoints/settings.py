@@ -1,4 +1,4 @@
-"""Configuration from the original deployment's environment variables (catalogue §1.9).
+"""Configuration from the original deployment's environment variables (docs/settings.md).
 
 A running deployment switches to this service without touching its settings: every variable
 keeps its name and meaning. Settings the original lacked have names in the same style and are
@@ -59,7 +59,7 @@ def _env(name: str) -> Any:
 
 
 def host_url(value: str | None) -> str | None:
-    """``H(x)`` of the catalogue: ``https://`` + host, unless the value already has a scheme."""
+    """The original's ``"https://" + host``, unless the value has a scheme (docs/settings.md)."""
     if not value:
         return None
     return value if "://" in value else f"https://{value}"

@@ -1,4 +1,4 @@
-"""Which database holds the legacy-sync state (catalogue §1.9 ``persistentStorage``).
+"""Which database holds the legacy-sync state (docs/state-store.md, "Which database").
 
 1. The original's SQL Server variables, when all four are set (production keeps its data).
 2. Else ``JOBS_STATE_DATABASE_URL``, any SQLAlchemy URL (e.g. ``postgresql+psycopg://…``).

@@ -1,8 +1,8 @@
-"""The e-mail jobs of catalogue §2.2-§2.25 as end-to-end cases: what a Node producer enqueues and
-exactly what GOV.UK Notify must receive, derived from the catalogue and docs/email-jobs.md.
+"""The 24 e-mail jobs as end-to-end cases: what a Node producer enqueues and exactly what GOV.UK
+Notify must receive, derived from the original and docs/email-jobs.md.
 
-Links are the original's ``H(x)``: the worker gets plain host names for the sites that only
-appear in e-mails, so every link starts ``https://<host>``.
+Links are the original's ``"https://" + host`` (docs/settings.md): the worker gets plain host
+names for the sites that only appear in e-mails, so every link starts ``https://<host>``.
 """
 
 import re
@@ -41,7 +41,7 @@ EMAIL_JOB_TYPES = (
     "supportrequest_v1", "supportoverduerequest", "useraddedtoorganisationrequest_v1",
     "userremovedfromorganisationrequest_v1",
 )  # fmt: skip
-"""Catalogue §2.2-§2.25, in order."""
+"""In the order of docs/email-jobs.md (the original's registration order)."""
 
 PLAIN_TEXT_KEYS = frozenset(
     {
@@ -167,7 +167,7 @@ def _support_email(**personalisation: Any) -> Email:
     return Email("supportRequest", SUPPORT_DESK, {**personalisation, "helpUrl": CONTACT_US})
 
 
-# --- Catalogue §2.2-§2.5: organisation access --------------------------------------------------
+# --- docs/email-jobs.md#organisation-access -------------------------------------------------------
 
 ORGANISATION_ACCESS = (
     Case(
@@ -283,7 +283,7 @@ ORGANISATION_ACCESS = (
     ),
 )  # fmt: skip
 
-# --- Catalogue §2.6-§2.13: account e-mails -----------------------------------------------------
+# --- docs/email-jobs.md#account -------------------------------------------------------------------
 
 ACCOUNT = (
     Case(
@@ -397,7 +397,7 @@ ACCOUNT = (
                {**BOB_NAMES, "orgName": "Example Academy", "serviceName": "Get Information",
                 "subServices": ROLES, "permissionName": "Approver", "isApprover": True,
                 "signInUrl": f"{SERVICES}/my-services", "helpUrl": CONTACT_US}),),
-        sent(),  # helpUrl /contact-us, not the original's /contact: docs Part B, §6 item 34
+        sent(),  # helpUrl /contact-us, not the original's /contact: docs/original-bugs.md#item-34
     ),
     Case(
         "passwordreset_v1",
@@ -421,7 +421,7 @@ ACCOUNT = (
     ),
 )  # fmt: skip
 
-# --- Catalogue §2.14-§2.21: services and roles -------------------------------------------------
+# --- docs/email-jobs.md#services-and-roles --------------------------------------------------------
 
 SERVICE_REQUEST = {
     "senderName": "Bob Builder", "senderEmail": BOB_EMAIL, "orgName": "Example Academy",
@@ -611,7 +611,7 @@ SERVICES_AND_ROLES = (
     ),
 )  # fmt: skip
 
-# --- Catalogue §2.22-§2.25: support desk and organisation membership ---------------------------
+# --- docs/email-jobs.md#support-desk-and-membership -----------------------------------------------
 
 SUPPORT_AND_MEMBERSHIP = (
     Case(

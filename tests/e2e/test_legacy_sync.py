@@ -221,7 +221,7 @@ async def rig(
             yield rig
 
 
-# Expected envelopes (service_list §3.4, §3.7) -------------------------------------------------
+# Expected envelopes (docs/soap.md#the-envelope) ---------------------------------------------------
 
 
 def collect_envelope(body: str, *, cap: bool = False) -> str:

@@ -1,6 +1,6 @@
-"""Routes of catalogue §1.6 (``/healthcheck`` and ``/`` open, ``/monitor`` behind a bearer token),
-plus the operations routes: ``/livez`` and ``/readyz`` (open), ``/metrics`` and ``/dashboard``
-(authenticated). See docs/operations.md."""
+"""The original's routes (docs/runtime.md#http): ``/healthcheck`` and ``/`` open, ``/monitor``
+behind a bearer token; plus the operations routes: ``/livez`` and ``/readyz`` (open), ``/metrics``
+and ``/dashboard`` (authenticated). See docs/operations.md."""
 
 import json
 from collections.abc import Awaitable, Callable

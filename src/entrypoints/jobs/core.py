@@ -1,4 +1,4 @@
-"""The ``test`` job (catalogue §1.15)."""
+"""The ``test`` job (docs/runtime.md#test-job)."""
 
 from dependency_injector import providers
 

@@ -1,4 +1,5 @@
-"""Account and organisation-access e-mail jobs (catalogue §2.2 to §2.9, §2.12, §2.13).
+"""Account and organisation-access e-mail jobs (docs/email-jobs.md, "Organisation access" and
+"Account").
 
 Every job is retried per ``EMAIL_RETRY``: ``EmailDelivery`` makes a retry send only the e-mails
 an earlier attempt did not, so retrying is safe.
@@ -53,7 +54,7 @@ FAN_OUT_TIMEOUT_S = 300.0
 
 class EmailAccountJobs(JobFamily):
     """The account and organisation-access e-mails, over the shared adapters, in the original's
-    registration order (catalogue §1.2)."""
+    registration order (docs/runtime.md#registration)."""
 
     config = providers.Configuration()
     adapters = providers.DependenciesContainer()

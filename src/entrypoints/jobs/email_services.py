@@ -1,9 +1,10 @@
-"""Service, organisation-membership and support-desk e-mail jobs (catalogue §2.10, §2.11,
-§2.14-§2.25).
+"""Service, organisation-membership and support-desk e-mail jobs (docs/email-jobs.md, "Services
+and roles" and "Support desk and membership").
 
 Every job is retried per ``EMAIL_RETRY``: ``EmailDelivery`` makes a retry send only the e-mails
 an earlier attempt did not, so retrying is safe. ``supportrequest_v1`` keeps the original's
-limiter (45 per 5 minutes, §1.4), which BullMQ enforces across every worker on the same Redis.
+limiter (45 per 5 minutes, docs/runtime.md#limiter), which BullMQ enforces across every worker
+on the same Redis.
 """
 
 from dependency_injector import providers
@@ -72,12 +73,12 @@ FAN_OUT_TIMEOUT_S = 300.0
 """Jobs that call the directories and e-mail every approver of an organisation get longer."""
 
 SUPPORT_DESK_LIMIT = RateLimit(max_jobs=45, duration_ms=300_000)
-"""ServiceNow's flood filter trips at 50 e-mails in 5 minutes; 45 leaves headroom (§1.4)."""
+"""ServiceNow's flood filter trips at 50 e-mails in 5 minutes; 45 leaves headroom."""
 
 
 class EmailServiceJobs(JobFamily):
     """The service, organisation and support e-mails, over the shared adapters, in the
-    original's registration order (catalogue §1.2)."""
+    original's registration order (docs/runtime.md#registration)."""
 
     config = providers.Configuration()
     adapters = providers.DependenciesContainer()

@@ -1,4 +1,4 @@
-"""Public-API invitation jobs (catalogue §2.26-§2.28).
+"""Public-API invitation jobs (docs/public-api-jobs.md).
 
 Retries: the two invitation jobs call platform APIs and Redis only, whose outages are short, so
 they use ``EMAIL_RETRY`` (8 attempts within an hour). The webhook job calls other organisations'

@@ -1,4 +1,4 @@
-"""Legacy sync (service_list §2.29-§2.34): the three fan-out queues and the per-application pushes.
+"""Legacy sync (docs/legacy-sync.md): the three fan-out queues and the per-application pushes.
 
 The fan-out queues are fixed (one ``job`` each, listed by ``specs``). Push queues exist per
 subscribed application: the worker asks ``discover_subscriptions`` periodically and builds each
