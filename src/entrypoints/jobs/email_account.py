@@ -1,8 +1,8 @@
 """Account and organisation-access e-mail jobs (docs/email-jobs.md, "Organisation access" and
 "Account").
 
-Every job is retried per ``EMAIL_RETRY``: ``EmailDelivery`` makes a retry send only the e-mails
-an earlier attempt did not, so retrying is safe.
+Every job is an ``email_job`` (retried per ``EMAIL_RETRY``). One e-mail gets the default timeout;
+jobs that call the directories or e-mail every approver get ``FAN_OUT_TIMEOUT_S``.
 """
 
 from dependency_injector import providers
@@ -14,7 +14,6 @@ from domain.use_cases.approvers.ask_approvers_for_organisation_access import (
 from domain.use_cases.approvers.outcome import (
     ORGANISATION_REQUEST_OUTCOME,
     NotifyApproversOfOrganisationRequestOutcome,
-    NotifyApproversOfOutcomeUseCase,
 )
 from domain.use_cases.approvers.route_organisation_request import (
     RouteOrganisationRequest,
@@ -42,14 +41,14 @@ from domain.use_cases.email.send_permission_level_changed import (
     SendPermissionLevelChanged,
     SendPermissionLevelChangedUseCase,
 )
-from entrypoints.jobs.email_common import EmailCommon
-from entrypoints.jobs.family import JobFamily, job
-from entrypoints.worker.retry import EMAIL_RETRY
-
-ONE_EMAIL_TIMEOUT_S = 180.0
-"""Room for the Notify 429 pauses (60 s each) the sender waits out inside one attempt."""
-FAN_OUT_TIMEOUT_S = 300.0
-"""Jobs that call directories or e-mail every approver of an organisation get longer."""
+from entrypoints.jobs.email_common import (
+    FAN_OUT_TIMEOUT_S,
+    EmailCommon,
+    email_job,
+    outcome_to_approvers,
+    sending,
+)
+from entrypoints.jobs.family import JobFamily
 
 
 class EmailAccountJobs(JobFamily):
@@ -58,29 +57,20 @@ class EmailAccountJobs(JobFamily):
 
     config = providers.Configuration()
     adapters = providers.DependenciesContainer()
-
     common = providers.Container(EmailCommon, config=config, adapters=adapters)
-    links = common.links
-    email_settings = common.email_settings
-    delivery = common.delivery
 
-    send_access_request_outcome = job(
+    send_access_request_outcome = email_job(
         "accessrequest_v1",
         SendAccessRequestOutcome,
-        providers.Singleton(SendAccessRequestOutcomeUseCase, delivery=delivery, links=links),
-        timeout_s=ONE_EMAIL_TIMEOUT_S,
-        retry=EMAIL_RETRY,
+        sending(SendAccessRequestOutcomeUseCase, common),
     )
-    ask_approvers_for_organisation_access = job(
+    ask_approvers_for_organisation_access = email_job(
         "approveraccessrequest_v1",
         AskApproversForOrganisationAccess,
-        providers.Singleton(
-            AskApproversForOrganisationAccessUseCase, delivery=delivery, links=links
-        ),
+        sending(AskApproversForOrganisationAccessUseCase, common),
         timeout_s=FAN_OUT_TIMEOUT_S,
-        retry=EMAIL_RETRY,
     )
-    route_organisation_request = job(
+    route_organisation_request = email_job(
         "organisationrequest_v1",
         RouteOrganisationRequest,
         providers.Singleton(
@@ -91,63 +81,40 @@ class EmailAccountJobs(JobFamily):
             delivery_log=adapters.delivery_log,
         ),
         timeout_s=FAN_OUT_TIMEOUT_S,
-        retry=EMAIL_RETRY,
     )
-    notify_approvers_of_organisation_request_outcome = job(
+    notify_approvers_of_organisation_request_outcome = email_job(
         "organisation_request_outcome_to_approvers",
         NotifyApproversOfOrganisationRequestOutcome,
-        providers.Singleton(
-            NotifyApproversOfOutcomeUseCase,
-            emails=ORGANISATION_REQUEST_OUTCOME,
-            delivery=delivery,
-            links=links,
-            organisations=adapters.directories,
-            users=adapters.directories,
-        ),
+        outcome_to_approvers(ORGANISATION_REQUEST_OUTCOME, common, adapters),
         timeout_s=FAN_OUT_TIMEOUT_S,
-        retry=EMAIL_RETRY,
     )
-    send_change_email_verification = job(
+    send_change_email_verification = email_job(
         "verifychangeemail_v1",
         SendChangeEmailVerification,
-        providers.Singleton(SendChangeEmailVerificationUseCase, delivery=delivery, links=links),
-        timeout_s=ONE_EMAIL_TIMEOUT_S,
-        retry=EMAIL_RETRY,
+        sending(SendChangeEmailVerificationUseCase, common),
     )
-    send_email_change_notice = job(
+    send_email_change_notice = email_job(
         "notifychangeemail_v1",
         SendEmailChangeNotice,
-        providers.Singleton(SendEmailChangeNoticeUseCase, delivery=delivery, links=links),
-        timeout_s=ONE_EMAIL_TIMEOUT_S,
-        retry=EMAIL_RETRY,
+        sending(SendEmailChangeNoticeUseCase, common),
     )
-    send_permission_level_changed = job(
+    send_permission_level_changed = email_job(
         "changeuserpermissionlevelrequest_v1",
         SendPermissionLevelChanged,
-        providers.Singleton(SendPermissionLevelChangedUseCase, delivery=delivery, links=links),
-        timeout_s=ONE_EMAIL_TIMEOUT_S,
-        retry=EMAIL_RETRY,
+        sending(SendPermissionLevelChangedUseCase, common),
     )
-    send_invitation = job(
+    send_invitation = email_job(
         "invitation_v2",
         SendInvitation,
-        providers.Singleton(
-            SendInvitationUseCase, delivery=delivery, links=links, settings=email_settings
-        ),
-        timeout_s=ONE_EMAIL_TIMEOUT_S,
-        retry=EMAIL_RETRY,
+        sending(SendInvitationUseCase, common, settings=common.email_settings),
     )
-    send_password_reset = job(
+    send_password_reset = email_job(
         "passwordreset_v1",
         SendPasswordReset,
-        providers.Singleton(SendPasswordResetUseCase, delivery=delivery, links=links),
-        timeout_s=ONE_EMAIL_TIMEOUT_S,
-        retry=EMAIL_RETRY,
+        sending(SendPasswordResetUseCase, common),
     )
-    send_existing_account_notice = job(
+    send_existing_account_notice = email_job(
         "registerexistinguser_v1",
         SendExistingAccountNotice,
-        providers.Singleton(SendExistingAccountNoticeUseCase, delivery=delivery, links=links),
-        timeout_s=ONE_EMAIL_TIMEOUT_S,
-        retry=EMAIL_RETRY,
+        sending(SendExistingAccountNoticeUseCase, common),
     )

@@ -1,10 +1,9 @@
 """Service, organisation-membership and support-desk e-mail jobs (docs/email-jobs.md, "Services
 and roles" and "Support desk and membership").
 
-Every job is retried per ``EMAIL_RETRY``: ``EmailDelivery`` makes a retry send only the e-mails
-an earlier attempt did not, so retrying is safe. ``supportrequest_v1`` keeps the original's
-limiter (45 per 5 minutes, docs/runtime.md#limiter), which BullMQ enforces across every worker
-on the same Redis.
+Every job is an ``email_job`` (retried per ``EMAIL_RETRY``). ``supportrequest_v1`` keeps the
+original's limiter (45 per 5 minutes, docs/runtime.md#limiter), which BullMQ enforces across
+every worker on the same Redis.
 """
 
 from dependency_injector import providers
@@ -20,7 +19,6 @@ from domain.use_cases.approvers.ask_approvers_for_sub_service_access import (
 from domain.use_cases.approvers.outcome import (
     SERVICE_REQUEST_OUTCOME,
     SUB_SERVICE_REQUEST_OUTCOME,
-    NotifyApproversOfOutcomeUseCase,
     NotifyApproversOfServiceRequestOutcome,
     NotifyApproversOfSubServiceRequestOutcome,
 )
@@ -64,13 +62,15 @@ from domain.use_cases.email.send_support_request import (
     SendSupportRequest,
     SendSupportRequestUseCase,
 )
-from entrypoints.jobs.email_common import EmailCommon
-from entrypoints.jobs.family import JobFamily, job
+from entrypoints.jobs.email_common import (
+    FAN_OUT_TIMEOUT_S,
+    EmailCommon,
+    email_job,
+    outcome_to_approvers,
+    sending,
+)
+from entrypoints.jobs.family import JobFamily
 from entrypoints.registry import RateLimit
-from entrypoints.worker.retry import EMAIL_RETRY
-
-FAN_OUT_TIMEOUT_S = 300.0
-"""Jobs that call the directories and e-mail every approver of an organisation get longer."""
 
 SUPPORT_DESK_LIMIT = RateLimit(max_jobs=45, duration_ms=300_000)
 """ServiceNow's flood filter trips at 50 e-mails in 5 minutes; 45 leaves headroom."""
@@ -82,141 +82,96 @@ class EmailServiceJobs(JobFamily):
 
     config = providers.Configuration()
     adapters = providers.DependenciesContainer()
-
     common = providers.Container(EmailCommon, config=config, adapters=adapters)
-    links = common.links
-    email_settings = common.email_settings
-    delivery = common.delivery
-    removal_sender = providers.Singleton(
+    removal_sender = sending(
         RemovalNoticeSender,
-        delivery=delivery,
-        links=links,
+        common,
         users=adapters.directories,
         publisher=adapters.job_publisher,
     )
     request_sender = providers.Singleton(
         ApproverRequestSender,
-        delivery=delivery,
+        delivery=common.delivery,
         organisations=adapters.directories,
         users=adapters.directories,
         publisher=adapters.job_publisher,
         delivery_log=adapters.delivery_log,
     )
 
-    notify_service_added_v1 = job(
+    notify_service_added_v1 = email_job(
         "userserviceadded_v1",
         NotifyServiceAddedV1,
-        providers.Singleton(NotifyServiceAddedV1UseCase, delivery=delivery, links=links),
-        retry=EMAIL_RETRY,
+        sending(NotifyServiceAddedV1UseCase, common),
     )
-    notify_service_added_v2 = job(
+    notify_service_added_v2 = email_job(
         "userserviceadded_v2",
         NotifyServiceAddedV2,
-        providers.Singleton(NotifyServiceAddedV2UseCase, delivery=delivery, links=links),
-        retry=EMAIL_RETRY,
+        sending(NotifyServiceAddedV2UseCase, common),
     )
-    notify_service_removed = job(
+    notify_service_removed = email_job(
         "userserviceremoved_v1",
         NotifyServiceRemoved,
         providers.Singleton(NotifyServiceRemovedUseCase, sender=removal_sender),
-        retry=EMAIL_RETRY,
     )
-    ask_approvers_for_service_access = job(
+    ask_approvers_for_service_access = email_job(
         "servicerequest_to_approvers_v2",
         AskApproversForServiceAccess,
         providers.Singleton(AskApproversForServiceAccessUseCase, sender=request_sender),
         timeout_s=FAN_OUT_TIMEOUT_S,
-        retry=EMAIL_RETRY,
     )
-    notify_approvers_of_service_request_outcome = job(
+    notify_approvers_of_service_request_outcome = email_job(
         "service_request_outcome_to_approvers",
         NotifyApproversOfServiceRequestOutcome,
-        providers.Singleton(
-            NotifyApproversOfOutcomeUseCase,
-            emails=SERVICE_REQUEST_OUTCOME,
-            delivery=delivery,
-            links=links,
-            organisations=adapters.directories,
-            users=adapters.directories,
-        ),
+        outcome_to_approvers(SERVICE_REQUEST_OUTCOME, common, adapters),
         timeout_s=FAN_OUT_TIMEOUT_S,
-        retry=EMAIL_RETRY,
     )
-    notify_service_request_rejected = job(
+    notify_service_request_rejected = email_job(
         "userservicerejected_v1",
         NotifyRequestRejected,
-        providers.Singleton(
-            NotifyRequestRejectedUseCase,
-            delivery=delivery,
-            links=links,
-            template_key=SERVICE_TEMPLATE,
-        ),
-        retry=EMAIL_RETRY,
+        sending(NotifyRequestRejectedUseCase, common, template_key=SERVICE_TEMPLATE),
     )
-    notify_sub_service_request_approved = job(
+    notify_sub_service_request_approved = email_job(
         "sub_service_request_approved",
         NotifySubServiceRequestApproved,
-        providers.Singleton(NotifySubServiceRequestApprovedUseCase, delivery=delivery, links=links),
-        retry=EMAIL_RETRY,
+        sending(NotifySubServiceRequestApprovedUseCase, common),
     )
-    notify_sub_service_request_rejected = job(
+    notify_sub_service_request_rejected = email_job(
         "sub_service_request_rejected",
         NotifyRequestRejected,
-        providers.Singleton(
-            NotifyRequestRejectedUseCase,
-            delivery=delivery,
-            links=links,
-            template_key=SUB_SERVICE_TEMPLATE,
-        ),
-        retry=EMAIL_RETRY,
+        sending(NotifyRequestRejectedUseCase, common, template_key=SUB_SERVICE_TEMPLATE),
     )
-    notify_approvers_of_sub_service_request_outcome = job(
+    notify_approvers_of_sub_service_request_outcome = email_job(
         "sub_service_request_outcome_to_approvers",
         NotifyApproversOfSubServiceRequestOutcome,
-        providers.Singleton(
-            NotifyApproversOfOutcomeUseCase,
-            emails=SUB_SERVICE_REQUEST_OUTCOME,
-            delivery=delivery,
-            links=links,
-            organisations=adapters.directories,
-            users=adapters.directories,
-        ),
+        outcome_to_approvers(SUB_SERVICE_REQUEST_OUTCOME, common, adapters),
         timeout_s=FAN_OUT_TIMEOUT_S,
-        retry=EMAIL_RETRY,
     )
-    ask_approvers_for_sub_service_access = job(
+    ask_approvers_for_sub_service_access = email_job(
         "sub_service_request_to_approvers",
         AskApproversForSubServiceAccess,
         providers.Singleton(
-            AskApproversForSubServiceAccessUseCase, sender=request_sender, links=links
+            AskApproversForSubServiceAccessUseCase, sender=request_sender, links=common.links
         ),
         timeout_s=FAN_OUT_TIMEOUT_S,
-        retry=EMAIL_RETRY,
     )
-    send_support_request = job(
+    send_support_request = email_job(
         "supportrequest_v1",
         SendSupportRequest,
-        providers.Singleton(
-            SendSupportRequestUseCase, delivery=delivery, links=links, settings=email_settings
-        ),
+        sending(SendSupportRequestUseCase, common, settings=common.email_settings),
         limiter=SUPPORT_DESK_LIMIT,
-        retry=EMAIL_RETRY,
     )
-    remind_overdue_requests = job(
+    remind_overdue_requests = email_job(
         "supportoverduerequest",
         RemindOverdueRequests,
-        providers.Singleton(RemindOverdueRequestsUseCase, delivery=delivery, links=links),
-        retry=EMAIL_RETRY,
+        sending(RemindOverdueRequestsUseCase, common),
     )
-    notify_added_to_organisation = job(
+    notify_added_to_organisation = email_job(
         "useraddedtoorganisationrequest_v1",
         NotifyAddedToOrganisation,
-        providers.Singleton(NotifyAddedToOrganisationUseCase, delivery=delivery, links=links),
-        retry=EMAIL_RETRY,
+        sending(NotifyAddedToOrganisationUseCase, common),
     )
-    notify_removed_from_organisation = job(
+    notify_removed_from_organisation = email_job(
         "userremovedfromorganisationrequest_v1",
         NotifyRemovedFromOrganisation,
         providers.Singleton(NotifyRemovedFromOrganisationUseCase, sender=removal_sender),
-        retry=EMAIL_RETRY,
     )

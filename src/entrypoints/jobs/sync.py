@@ -10,9 +10,11 @@ honour too), and a push older than the snapshot already applied is skipped. Fan-
 ``JOBS_CONCURRENCY`` at a time: their pushes carry the fan-out job's place in production order.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from dependency_injector import providers
+from pydantic import BaseModel
 
 from domain.model import Application
 from domain.use_cases.legacy_sync.discover_subscribed_applications import (
@@ -54,6 +56,26 @@ FAN_OUT_TIMEOUT_S = 120.0
 
 PUSH_TIMEOUT_S = 180.0
 """A push may fetch the WSDL and try the SOAP call three times, each under the HTTP timeout."""
+
+
+def fan_out(
+    queue: str,
+    command: type[BaseModel],
+    use_case: Callable[..., Any],
+    applications: providers.Provider[ServiceListGuard],
+    adapters: providers.DependenciesContainer,
+    **more: Any,
+) -> providers.Provider[JobSpec[Any]]:
+    """A fan-out job: its use case reads the subscribed applications (and ``more``), enqueues
+    their pushes and logs what it enqueued; retried per ``SYNC_RETRY``."""
+    handler = providers.Singleton(
+        use_case,
+        applications=applications,
+        publisher=adapters.job_publisher,
+        delivery_log=adapters.delivery_log,
+        **more,
+    )
+    return job(queue, command, handler, timeout_s=FAN_OUT_TIMEOUT_S, retry=SYNC_RETRY)
 
 
 def push_outcome(result: Any) -> str:
@@ -120,44 +142,29 @@ class SyncJobs(JobFamily):
     applications = providers.Singleton(ServiceListGuard, applications=adapters.directories)
     """Shared by fan-outs and discovery: an empty list after subscribers is an outage."""
 
-    fan_out_organisation_update = job(
+    fan_out_organisation_update = fan_out(
         "organisationupdated_v1",
         FanOutOrganisationUpdate,
-        providers.Singleton(
-            FanOutOrganisationUpdateUseCase,
-            applications=applications,
-            publisher=adapters.job_publisher,
-            delivery_log=adapters.delivery_log,
-        ),
-        timeout_s=FAN_OUT_TIMEOUT_S,
-        retry=SYNC_RETRY,
+        FanOutOrganisationUpdateUseCase,
+        applications,
+        adapters,
     )
-    fan_out_role_update = job(
+    fan_out_role_update = fan_out(
         "roleupdated_v1",
         FanOutRoleUpdate,
-        providers.Singleton(
-            FanOutRoleUpdateUseCase,
-            applications=applications,
-            publisher=adapters.job_publisher,
-            delivery_log=adapters.delivery_log,
-        ),
-        timeout_s=FAN_OUT_TIMEOUT_S,
-        retry=SYNC_RETRY,
+        FanOutRoleUpdateUseCase,
+        applications,
+        adapters,
     )
-    fan_out_user_update = job(
+    fan_out_user_update = fan_out(
         "userupdated_v1",
         FanOutUserUpdate,
-        providers.Singleton(
-            FanOutUserUpdateUseCase,
-            applications=applications,
-            users=adapters.directories,
-            organisations=adapters.directories,
-            access=adapters.directories,
-            publisher=adapters.job_publisher,
-            delivery_log=adapters.delivery_log,
-        ),
-        timeout_s=FAN_OUT_TIMEOUT_S,
-        retry=SYNC_RETRY,
+        FanOutUserUpdateUseCase,
+        applications,
+        adapters,
+        users=adapters.directories,
+        organisations=adapters.directories,
+        access=adapters.directories,
     )
     discover_subscriptions = providers.Singleton(
         DiscoverSubscribedApplications, applications=applications
