@@ -34,6 +34,7 @@ from entrypoints.http.dashboard_summary import Overview, known_queues, overview
 from entrypoints.job_listing import now_ms
 from entrypoints.masking import mask_job
 from entrypoints.queue_view import QueueScope, operator_counts
+from entrypoints.worker_set import WorkerSet
 
 log = structlog.get_logger(__name__)
 
@@ -69,18 +70,6 @@ class QueueOperations(Protocol):
     async def last_success_ms(self, queue: str) -> int | None: ...
 
 
-class Workers(Protocol):
-    """The worker set, for the health card (``entrypoints.worker.service.WorkerService``)."""
-
-    @property
-    def started(self) -> bool: ...
-
-    @property
-    def queues(self) -> list[str]: ...
-
-    def loops_alive(self) -> bool: ...
-
-
 class BudgetReader(Protocol):
     async def usage(self) -> BudgetUsage: ...
 
@@ -113,7 +102,7 @@ class DashboardFeeds:
 
 
 def dashboard_routes(
-    ops: QueueOperations, workers: Workers, feeds: DashboardFeeds | None = None
+    ops: QueueOperations, workers: WorkerSet, feeds: DashboardFeeds | None = None
 ) -> list[Route]:
     pages = _Pages(ops, workers, feeds or DashboardFeeds())
     q = "/dashboard/queues/{queue}"
@@ -136,7 +125,7 @@ QueueEndpoint = Callable[[Request, str], Awaitable[Response]]
 class _Pages:
     """The endpoints; each queue endpoint is only reached for a queue this worker consumes."""
 
-    def __init__(self, ops: QueueOperations, workers: Workers, feeds: DashboardFeeds) -> None:
+    def __init__(self, ops: QueueOperations, workers: WorkerSet, feeds: DashboardFeeds) -> None:
         self._ops = ops
         self._workers = workers
         self._feeds = feeds

@@ -12,7 +12,8 @@ from entrypoints.queue_view import operator_counts
 from entrypoints.registry import FAMILIES, queue_family
 
 if TYPE_CHECKING:
-    from entrypoints.http.dashboard import DashboardFeeds, QueueOperations, Workers
+    from entrypoints.http.dashboard import DashboardFeeds, QueueOperations
+    from entrypoints.worker_set import WorkerSet
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Overview:
         ]
 
 
-def known_queues(workers: "Workers", feeds: "DashboardFeeds") -> list[str]:
+def known_queues(workers: "WorkerSet", feeds: "DashboardFeeds") -> list[str]:
     """The queues this worker consumes, plus every other one its scope knows of."""
     if feeds.scope is None:
         return sorted(workers.queues)
@@ -78,7 +79,7 @@ def known_queues(workers: "Workers", feeds: "DashboardFeeds") -> list[str]:
 
 
 async def overview(
-    ops: "QueueOperations", workers: "Workers", feeds: "DashboardFeeds", minutes: int
+    ops: "QueueOperations", workers: "WorkerSet", feeds: "DashboardFeeds", minutes: int
 ) -> Overview:
     names = known_queues(workers, feeds)
     attached = await feeds.consumers.by_queue() if feeds.consumers is not None else None

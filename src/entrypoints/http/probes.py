@@ -10,26 +10,21 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from entrypoints.queue_view import QueueScope
+from entrypoints.worker_set import RunningWorkers
 
 REDIS_PING_TIMEOUT_S = 2.0
 
 
-class Workers(Protocol):
-    @property
-    def started(self) -> bool: ...
-
-    def loops_alive(self) -> bool: ...
-
-
 def probe_routes(
-    workers: Workers, ping_redis: Callable[[], Awaitable[None]], scope: QueueScope | None = None
+    workers: RunningWorkers,
+    ping_redis: Callable[[], Awaitable[None]],
+    scope: QueueScope | None = None,
 ) -> list[Route]:
     async def livez(_: Request) -> Response:
         return _verdict({"worker_loops": None if workers.loops_alive() else "a loop has ended"})

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from entrypoints.worker_set import WorkerSet
+
 STATUS_INTERVAL_S = 1.0
 MAX_LINE_BYTES = 1 << 20
 
@@ -42,14 +44,8 @@ class Supervision:
         return self.index == 0
 
 
-class Workers(Protocol):
-    @property
-    def started(self) -> bool: ...
-
-    @property
-    def queues(self) -> list[str]: ...
-
-    def loops_alive(self) -> bool: ...
+class Workers(WorkerSet, Protocol):
+    """The worker set the link reports and starts or stops (``WorkerService``)."""
 
     def in_flight_by_queue(self) -> Mapping[str, int]: ...
 
