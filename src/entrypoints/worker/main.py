@@ -150,15 +150,13 @@ async def run_worker(
             )
             serving = _Serving(asyncio.create_task(link.run(), name="supervisor-link"))
         warming = asyncio.create_task(_warm_up(sync_state), name="warm-up")
-        stopped = asyncio.create_task(stop.wait())
-        await asyncio.wait({serving.task, stopped, warming}, return_when=asyncio.FIRST_COMPLETED)
+        await serving.until(stop, warming)
         refused = warming.result() if warming.done() else None
         warming.cancel()
         watching.cancel()
         abandoned = await service.stop(settings.jobs_shutdown_grace_seconds)
         await operations.stop()
         await serving.stop()
-        stopped.cancel()
     finally:
         await stop_resources(container)
     log.info("stopped", abandoned_jobs=abandoned)
@@ -211,12 +209,10 @@ async def run_supervisor(
             container, settings, tracing, supervisor, operations.metrics, registry, scope,
             supervisor.subscriptions,
         )  # fmt: skip
-        stopped = asyncio.create_task(stop.wait())
-        await asyncio.wait({serving.task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        await serving.until(stop)
         clean = await supervisor.shutdown(settings.jobs_shutdown_grace_seconds)
         await operations.stop()
         await serving.stop()
-        stopped.cancel()
     finally:
         await stop_resources(container)
         shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -273,6 +269,15 @@ class _Serving:
     def __init__(self, task: "asyncio.Task[Any]", server: uvicorn.Server | None = None) -> None:
         self.task = task
         self._server = server
+
+    async def until(self, stop: asyncio.Event, *also: "asyncio.Task[Any]") -> None:
+        """Until a signal sets ``stop``, this ends (the HTTP server failed, the supervisor went)
+        or one of ``also`` ends."""
+        stopped = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({self.task, stopped, *also}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
 
     async def stop(self) -> None:
         if self._server is not None:
