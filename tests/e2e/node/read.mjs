@@ -10,8 +10,20 @@ const [redisUrl, queueName, idsJson] = process.argv.slice(2);
 const connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
 const queue = new Queue(queueName, { connection });
 const jobs = [];
+// A job's hash and its state are two reads: a job finishing between them would show a final
+// state beside its fields from before (no returnvalue, attemptsMade 0). Read the state on both
+// sides of the hash and keep a snapshot only when the two agree.
+async function consistentJob(id) {
+  for (let tries = 1; ; tries += 1) {
+    const before = await queue.getJobState(id);
+    const job = await Job.fromId(queue, id);
+    if (!job) return { job: null, state: 'missing' };
+    const after = await job.getState();
+    if (after === before || tries === 50) return { job, state: after };
+  }
+}
 for (const id of JSON.parse(idsJson)) {
-  const job = await Job.fromId(queue, id);
+  const { job, state } = await consistentJob(id);
   if (!job) {
     jobs.push({ id, state: 'missing' });
     continue;
@@ -19,7 +31,7 @@ for (const id of JSON.parse(idsJson)) {
   jobs.push({
     id,
     name: job.name,
-    state: await job.getState(),
+    state,
     data: job.data,
     returnvalue: job.returnvalue,
     failedReason: job.failedReason,
