@@ -38,6 +38,10 @@ Progress = Callable[[int], None]
 """Told how many jobs one batch of a bulk operation handled."""
 
 
+CONSISTENT_READ_TRIES = 5
+"""How often ``job`` re-reads a job that keeps changing state under it before showing it."""
+
+
 @dataclasses.dataclass(frozen=True)
 class JobPage:
     """Jobs ``start`` to ``start + len(jobs)`` of the ``total`` in one state."""
@@ -133,12 +137,21 @@ class BullmqQueueInspector:
         return [i for i in ids if not i.startswith("0:")], sum(lengths), {}
 
     async def job(self, queue: str, job_id: str) -> JobRecord | None:
-        """One job with its current state, or ``None`` when it does not exist (any more)."""
+        """One job with its current state, or ``None`` when it does not exist (any more).
+
+        Fields and state are separate reads: a job finishing between them would show a final
+        state beside its fields from before (no reason, no result). The state is read on both
+        sides of the fields, and the fields again while the two differ (a few times at most).
+        """
         with translate_redis_errors(f"read a {queue} job"):
-            found = await read_jobs(self._client, self._key(queue, ""), [job_id])
-            if not found:
-                return None
             state = str(await self._queue(queue).getJobState(job_id))
+            for _ in range(CONSISTENT_READ_TRIES):
+                found = await read_jobs(self._client, self._key(queue, ""), [job_id])
+                if not found:
+                    return None
+                before, state = state, str(await self._queue(queue).getJobState(job_id))
+                if state == before:
+                    break
             score = None
             if state == "delayed":
                 score = await self._client.zscore(self._key(queue, "delayed"), job_id)
